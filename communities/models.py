@@ -1,0 +1,287 @@
+"""People and places: the street, its communities and grids, households and the residents in them.
+
+These are plain models managed in the Wagtail admin (not pages): they are records staff keep,
+not editorial content. Each keeps its history (django-simple-history) with the acting user.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Street(models.Model):
+    """街道: the street office, one level above communities."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("street")
+        verbose_name_plural = _("streets")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Community(models.Model):
+    """社区: the unit residents belong to and where consultation happens."""
+
+    street = models.ForeignKey(
+        Street, on_delete=models.PROTECT, related_name="communities", verbose_name=_("street")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    address = models.CharField(_("office address"), max_length=200, blank=True)
+    phone = models.CharField(_("office phone"), max_length=40, blank=True)
+    office_hours = models.CharField(_("office hours"), max_length=100, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("community")
+        verbose_name_plural = _("communities")
+        ordering = ["street__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["street", "name"], name="community_name_unique_in_street")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Grid(models.Model):
+    """网格: a few hundred households looked after by one grid worker."""
+
+    community = models.ForeignKey(
+        Community, on_delete=models.CASCADE, related_name="grids", verbose_name=_("community")
+    )
+    name = models.CharField(_("name"), max_length=60)
+    worker_name = models.CharField(_("grid worker"), max_length=60, blank=True)
+    worker_phone = models.CharField(_("grid worker's phone"), max_length=40, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("grid")
+        verbose_name_plural = _("grids")
+        ordering = ["community", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "name"], name="grid_name_unique_in_community")
+        ]
+
+    def __str__(self):
+        return f"{self.community.name} · {self.name}"
+
+
+class Household(models.Model):
+    """户: one address in a community; 每户一票 (one vote per household) counts these."""
+
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, related_name="households", verbose_name=_("community")
+    )
+    grid = models.ForeignKey(
+        Grid,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="households",
+        verbose_name=_("grid"),
+    )
+    address = models.CharField(_("address"), max_length=200)
+    register_number = models.CharField(
+        _("register number"),
+        max_length=40,
+        blank=True,
+        help_text=_("The household's number in the community's household register (户号)."),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+        ordering = ["community", "address"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community", "address"], name="household_address_unique_in_community"
+            ),
+            models.UniqueConstraint(
+                fields=["community", "register_number"],
+                condition=~Q(register_number=""),
+                name="household_register_number_unique_in_community",
+            ),
+        ]
+
+    def __str__(self):
+        return self.address
+
+
+class RegisteredMember(models.Model):
+    """A person listed for a household in the imported register (户籍/实有人口登记).
+
+    Not an account: staff verify a resident "against the register" when the resident's
+    name and phone match a member listed here.
+    """
+
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, related_name="members", verbose_name=_("household")
+    )
+    name = models.CharField(_("name"), max_length=60)
+    relation = models.CharField(_("relation to head of household"), max_length=30, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("registered member")
+        verbose_name_plural = _("registered members")
+        ordering = ["household", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+class VerificationMethod(models.TextChoices):
+    IN_PERSON = "in_person", _("In person, with an identity document")
+    HOUSEHOLD_REGISTER = "register", _("Against the household register")
+
+
+class Resident(models.Model):
+    """The resident profile of a user account: where they live and whether staff verified it.
+
+    Only a verified resident may support topics, vote or evaluate; verification records who
+    verified, when and how, so the paper sign-off sheet is never needed.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="resident",
+        verbose_name=_("user"),
+    )
+    real_name = models.CharField(_("real name"), max_length=60, blank=True)
+    phone = models.CharField(_("mobile phone"), max_length=20, blank=True)
+    community = models.ForeignKey(
+        Community,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="residents",
+        verbose_name=_("community"),
+    )
+    household = models.ForeignKey(
+        Household,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="residents",
+        verbose_name=_("household"),
+    )
+    stated_address = models.CharField(
+        _("address as given by the resident"), max_length=200, blank=True
+    )
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("verified by"),
+    )
+    verification_method = models.CharField(
+        _("verification method"), max_length=20, choices=VerificationMethod.choices, blank=True
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("resident")
+        verbose_name_plural = _("residents")
+        ordering = ["community", "real_name"]
+        constraints = [
+            # A verified resident always has a household, a verifier and a method.
+            models.CheckConstraint(
+                condition=Q(verified_at__isnull=True)
+                | Q(household__isnull=False, verified_by__isnull=False)
+                & ~Q(verification_method=""),
+                name="verified_resident_is_complete",
+            ),
+        ]
+
+    def __str__(self):
+        return self.real_name or self.user.email
+
+    @property
+    def is_verified(self):
+        return self.verified_at is not None
+
+
+class Role(models.TextChoices):
+    COMMUNITY_STAFF = "community_staff", _("Community staff")
+    STREET_OFFICER = "street_officer", _("Street officer")
+
+
+class Membership(models.Model):
+    """A role held in a place: community staff of one community, street officer of one street.
+
+    Roles are memberships, never global flags, so every staff screen filters by them.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("user"),
+    )
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+    community = models.ForeignKey(
+        Community,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        verbose_name=_("community"),
+    )
+    street = models.ForeignKey(
+        Street,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        verbose_name=_("street"),
+    )
+    title = models.CharField(_("title"), max_length=60, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("role membership")
+        verbose_name_plural = _("role memberships")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(role="community_staff", community__isnull=False, street__isnull=True)
+                | Q(role="street_officer", street__isnull=False, community__isnull=True),
+                name="membership_place_matches_role",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "community"],
+                condition=Q(community__isnull=False),
+                name="membership_unique_community_role",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "street"],
+                condition=Q(street__isnull=False),
+                name="membership_unique_street_role",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.get_role_display()} · {self.community or self.street}"

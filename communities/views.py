@@ -1,0 +1,40 @@
+from allauth.mfa.models import Authenticator
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from .forms import ProfileForm
+from .models import Resident
+
+
+def resident_for(user):
+    resident, _created = Resident.objects.select_related(
+        "community__street", "household__grid", "verified_by"
+    ).get_or_create(user=user)
+    return resident
+
+
+@login_required
+def profile(request):
+    """My community, household and verification status; unverified residents complete it here."""
+    resident = resident_for(request.user)
+    form = None
+    if not resident.is_verified:
+        form = ProfileForm(request.POST or None, instance=resident)
+        if request.method == "POST" and form.is_valid():
+            form.save()
+            messages.success(
+                request,
+                _("Saved. Bring your identity card to the community office to be verified."),
+            )
+            return redirect("communities:profile")
+    context = {
+        "resident": resident,
+        "form": form,
+        "memberships": request.user.memberships.select_related("community", "street"),
+        "has_totp": Authenticator.objects.filter(
+            user=request.user, type=Authenticator.Type.TOTP
+        ).exists(),
+    }
+    return render(request, "communities/profile.html", context)

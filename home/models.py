@@ -1,0 +1,152 @@
+"""The public face of the site: Wagtail pages with editorial content, and site-wide settings.
+
+Pages exist where there is a public address and text that staff write (the city front, a
+community's own page, rules and "about" pages); records such as households stay plain models.
+"""
+
+from django.db import models
+from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
+from wagtail import blocks
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.fields import RichTextField, StreamField
+from wagtail.images.blocks import ImageBlock
+from wagtail.models import Page
+from wagtail.search import index
+
+from communities.models import Community
+
+
+class BodyBlock(blocks.StreamBlock):
+    heading = blocks.CharBlock(form_classname="title", label=_("Heading"))
+    paragraph = blocks.RichTextBlock(label=_("Paragraph"))
+    image = ImageBlock(label=_("Image"))
+    notice = blocks.RichTextBlock(label=_("Highlighted notice"), icon="warning")
+
+    class Meta:
+        template = "home/blocks/body.html"
+
+
+class HomePage(Page):
+    """The city's front door: what Yishi is for, every community, what happened lately."""
+
+    intro = models.CharField(_("introduction"), max_length=300, blank=True)
+    body = RichTextField(_("body"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
+    subpage_types = ["home.CommunityPage", "home.StandardPage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("home page")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["community_pages"] = (
+            CommunityPage.objects.live()
+            .child_of(self)
+            .select_related("community__street")
+            .annotate(
+                grid_count=Count("community__grids", distinct=True),
+                household_count=Count("community__households", distinct=True),
+                verified_count=Count(
+                    "community__residents",
+                    filter=Q(community__residents__verified_at__isnull=False),
+                    distinct=True,
+                ),
+            )
+            .order_by("community__name")
+        )
+        context["latest_pages"] = (
+            Page.objects.live()
+            .public()
+            .descendant_of(self)
+            .exclude(pk=self.pk)
+            .specific()
+            .order_by("-last_published_at")[:6]
+        )
+        return context
+
+
+class CommunityPage(Page):
+    """One community's public page; later features add their sections (agenda, outcomes…)."""
+
+    community = models.OneToOneField(
+        Community,
+        on_delete=models.PROTECT,
+        related_name="page",
+        verbose_name=_("community"),
+    )
+    intro = models.CharField(_("introduction"), max_length=300, blank=True)
+    body = StreamField(BodyBlock(), blank=True, verbose_name=_("body"))
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("community"),
+        FieldPanel("intro"),
+        FieldPanel("body"),
+    ]
+    search_fields = [*Page.search_fields, index.SearchField("intro"), index.SearchField("body")]
+    parent_page_types = ["home.HomePage"]
+    subpage_types = ["home.StandardPage"]
+
+    class Meta:
+        verbose_name = _("community page")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        community = Community.objects.select_related("street").get(pk=self.community_id)
+        context["community"] = community
+        context["grids"] = community.grids.annotate(household_count=Count("households"))
+        context["household_count"] = community.households.count()
+        context["verified_count"] = community.residents.filter(verified_at__isnull=False).count()
+        context["child_pages"] = self.get_children().live().public().specific()
+        return context
+
+
+class StandardPage(Page):
+    """Rules, guides and "about" text: editorial pages with no behaviour of their own."""
+
+    intro = models.CharField(_("introduction"), max_length=300, blank=True)
+    body = StreamField(BodyBlock(), blank=True, verbose_name=_("body"))
+
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
+    search_fields = [*Page.search_fields, index.SearchField("intro"), index.SearchField("body")]
+    subpage_types = ["home.StandardPage"]
+
+    class Meta:
+        verbose_name = _("standard page")
+
+
+@register_setting(icon="cog")
+class SiteSettings(BaseSiteSetting):
+    """Site name and how to reach the people running it, shown in every page's header and footer."""
+
+    site_name = models.CharField(_("site name"), max_length=60, default="议事")
+    tagline = models.CharField(_("tagline"), max_length=120, blank=True)
+    operator = models.CharField(
+        _("run by"), max_length=100, blank=True, help_text=_("E.g. the street office.")
+    )
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    contact_address = models.CharField(_("contact address"), max_length=200, blank=True)
+    icp_record = models.CharField(_("ICP record number"), max_length=60, blank=True)
+
+    panels = [
+        FieldPanel("site_name"),
+        FieldPanel("tagline"),
+        MultiFieldPanel(
+            [
+                FieldPanel("operator"),
+                FieldPanel("contact_phone"),
+                FieldPanel("contact_email"),
+                FieldPanel("contact_address"),
+                FieldPanel("icp_record"),
+            ],
+            heading=_("Contact"),
+        ),
+    ]
+
+    class Meta:
+        verbose_name = _("site settings")
