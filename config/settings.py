@@ -119,7 +119,7 @@ TEMPLATES = [
 WSGI_APPLICATION = "config.wsgi.application"
 
 # Database: SQLite file under var/ unless DATABASE_URL says otherwise (PostgreSQL in production).
-(BASE_DIR / "var").mkdir(exist_ok=True)
+(BASE_DIR / "var" / "static").mkdir(parents=True, exist_ok=True)
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'yishi.sqlite3'}"),

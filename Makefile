@@ -1,0 +1,58 @@
+# Everything a person runs. `make run` serves the demo city; `make test` runs the whole suite.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+RUN_DEPS := fonts-noto-cjk libharfbuzz-subset0 gettext
+TEST_DEPS := $(RUN_DEPS) chromium poppler-utils
+DEV := DEBUG=1
+HOST ?= 127.0.0.1:8000
+
+.PHONY: run test install messages makemessages migrate demo lint format bench clean
+
+run: install messages
+	$(DEV) $(PY) manage.py migrate --no-input
+	$(DEV) $(PY) manage.py load_demo
+	$(DEV) $(PY) manage.py runserver $(HOST)
+
+test:
+	bin/system-deps $(TEST_DEPS)
+	$(MAKE) --no-print-directory install messages
+	$(VENV)/bin/pytest
+
+install:
+	bin/system-deps $(RUN_DEPS)
+	@python_path=$$(bin/find-python) || exit 1; \
+	uv=$$(command -v uv || true); \
+	if [ -z "$$uv" ] || ! "$$uv" --version >/dev/null 2>&1; then \
+		[ -x var/tools/bin/uv ] || { mkdir -p var && "$$python_path" -m venv var/tools \
+			&& var/tools/bin/pip install -q uv; }; \
+		uv=var/tools/bin/uv; \
+	fi; \
+	"$$uv" sync --locked --python "$$python_path" --quiet
+
+messages:
+	cd locale && ../$(PY) ../manage.py compilemessages --locale zh_Hans --verbosity 0
+
+makemessages:
+	$(DEV) $(PY) manage.py makemessages --locale zh_Hans --no-obsolete \
+		--ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*' --ignore 'bench/*'
+
+migrate:
+	$(DEV) $(PY) manage.py migrate --no-input
+
+demo:
+	$(DEV) $(PY) manage.py load_demo
+
+lint:
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format:
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: install messages
+	$(PY) bench/run.py
+
+clean:
+	rm -rf var/static var/yishi.sqlite3 .pytest_cache
