@@ -1,0 +1,110 @@
+"""A real browser (Debian's Chromium) against pytest-django's live server.
+
+Playwright's sync API runs an event loop in this thread, so Django's async-safety guard must be
+off for the ORM calls the fixtures make. Nothing is ever downloaded: the browser is the system's.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+DEMO_PASSWORD = "yishi-demo-2026"
+DEMO_RESIDENT = "resident01@demo.yishi.cn"
+
+
+def pytest_collection_modifyitems(items):
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def artifacts():
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_page(browser):
+    """Open a page in a fresh context (no cookies); every page opened is closed afterwards."""
+    contexts = []
+
+    def open_page(viewport=PHONE, locale="zh-CN"):
+        context = browser.new_context(viewport=viewport, locale=locale)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page()
+
+
+@pytest.fixture
+def fast_passwords(settings):
+    """The demo city hashes dozens of passwords; a fast hasher keeps each test in seconds."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def demo_city(live_server, fast_passwords):
+    """The demo street, its three communities with pages, staff and residents.
+
+    The live server's transactional database is flushed after every test, which also removes the
+    tree root Wagtail's migrations create; put it back before the demo loader builds on it.
+    """
+    from django.core.management import call_command
+    from wagtail.models import Locale, Page
+
+    Locale.objects.get_or_create(language_code="zh-hans")
+    if Page.get_first_root_node() is None:
+        Page.add_root(title="Root", slug="root")
+    call_command("load_demo", verbosity=0)
+    return live_server
+
+
+@pytest.fixture
+def login(live_server):
+    """Log `page` in through the login form, the way a resident does."""
+
+    def log_in(page, email=DEMO_RESIDENT, password=DEMO_PASSWORD):
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.locator("input[name=login]").fill(email)
+        page.locator("input[name=password]").fill(password)
+        page.locator("form button[type=submit]").first.click()
+        page.wait_for_load_state()
+        return page
+
+    return log_in
