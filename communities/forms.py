@@ -34,7 +34,9 @@ class ProfileForm(forms.ModelForm):
 
 
 class VerifyResidentForm(forms.Form):
-    method = forms.ChoiceField(label=_("How was the resident verified?"), choices=VerificationMethod.choices)
+    method = forms.ChoiceField(
+        label=_("How was the resident verified?"), choices=VerificationMethod.choices
+    )
     household = forms.ModelChoiceField(
         label=_("Household"),
         queryset=Household.objects.none(),

@@ -91,9 +91,7 @@ def _read_rows(upload):
         for key, accepted in COLUMNS.items():
             if text in accepted:
                 positions[key] = index
-    missing = [
-        f"“{COLUMNS[key][0]}”" for key in REQUIRED if key not in positions
-    ]
+    missing = [f"“{COLUMNS[key][0]}”" for key in REQUIRED if key not in positions]
     if missing:
         raise RegisterImportError(
             [
@@ -132,7 +130,12 @@ def _check(community, data):
                     _("Row %(row)d: %(column)s is empty.")
                     % {"row": number, "column": COLUMN_LABELS[key]}
                 )
-        for key, limit in (("address", 200), ("name", 60), ("relation", 30), ("register_number", 40)):
+        for key, limit in (
+            ("address", 200),
+            ("name", 60),
+            ("relation", 30),
+            ("register_number", 40),
+        ):
             if len(record.get(key, "")) > limit:
                 row_errors.append(
                     _("Row %(row)d: %(column)s is longer than %(limit)d characters.")
@@ -207,13 +210,14 @@ def import_household_register(community, upload, *, by=None):
     households = _check(community, _read_rows(upload))
     summary = ImportSummary()
     existing = {h.address: h for h in Household.objects.filter(community=community)}
-    taken_numbers = {
-        h.register_number: h.address for h in existing.values() if h.register_number
-    }
+    taken_numbers = {h.register_number: h.address for h in existing.values() if h.register_number}
     conflicts = [
         _("Register number %(number)s already belongs to %(address)s in %(community)s.")
-        % {"number": rows.register_number, "address": taken_numbers[rows.register_number],
-           "community": community.name}
+        % {
+            "number": rows.register_number,
+            "address": taken_numbers[rows.register_number],
+            "community": community.name,
+        }
         for rows in households.values()
         if rows.register_number
         and taken_numbers.get(rows.register_number, rows.address) != rows.address

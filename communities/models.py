@@ -49,7 +49,9 @@ class Community(models.Model):
         verbose_name_plural = _("communities")
         ordering = ["street__name", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["street", "name"], name="community_name_unique_in_street")
+            models.UniqueConstraint(
+                fields=["street", "name"], name="community_name_unique_in_street"
+            )
         ]
 
     def __str__(self):
@@ -73,7 +75,9 @@ class Grid(models.Model):
         verbose_name_plural = _("grids")
         ordering = ["community", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["community", "name"], name="grid_name_unique_in_community")
+            models.UniqueConstraint(
+                fields=["community", "name"], name="grid_name_unique_in_community"
+            )
         ]
 
     def __str__(self):

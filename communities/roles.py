@@ -50,9 +50,7 @@ def group_for(role):
     wanted = []
     for dotted in spec["permissions"]:
         app_label, codename = dotted.split(".")
-        wanted.append(
-            Permission.objects.get(content_type__app_label=app_label, codename=codename)
-        )
+        wanted.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
     group.permissions.add(*wanted)
     return group
 

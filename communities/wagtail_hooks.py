@@ -13,11 +13,11 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
+from wagtail.admin.ui.menus import MenuItem as ButtonMenuItem
 from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.admin.widgets.button import HeaderButton
-from wagtail.admin.ui.menus import MenuItem as ButtonMenuItem
 
 from .forms import RegisterImportForm, RevokeVerificationForm, VerifyResidentForm
 from .importing import RegisterImportError, import_household_register, register_template
@@ -39,8 +39,10 @@ def scoped(queryset, user):
     if model is Community:
         return queryset.filter(pk__in=managed_communities(user))
     if model is Membership:
-        return queryset if user.is_superuser else queryset.filter(
-            community__in=managed_communities(user)
+        return (
+            queryset
+            if user.is_superuser
+            else queryset.filter(community__in=managed_communities(user))
         )
     return queryset.filter(community__in=managed_communities(user))
 
@@ -132,7 +134,6 @@ class HouseholdViewSet(ScopedViewSet):
     inspect_view_enabled = True
     inspect_view_fields = ["community", "grid", "address", "register_number"]
     list_per_page = 50
-
 
 
 class ResidentIndexView(ScopedIndexView):
@@ -319,8 +320,12 @@ def register_template_view(request):
 @hooks.register("register_admin_urls")
 def register_people_urls():
     return [
-        path("residents/<int:pk>/verify/", verify_resident_view, name="communities_verify_resident"),
-        path("residents/<int:pk>/revoke/", revoke_resident_view, name="communities_revoke_resident"),
+        path(
+            "residents/<int:pk>/verify/", verify_resident_view, name="communities_verify_resident"
+        ),
+        path(
+            "residents/<int:pk>/revoke/", revoke_resident_view, name="communities_revoke_resident"
+        ),
         path("households/import/", import_register_view, name="communities_import_register"),
         path(
             "households/import/template.xlsx",

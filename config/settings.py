@@ -10,7 +10,6 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -262,8 +261,8 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
     SECURE_CONTENT_TYPE_NOSNIFF = True
     X_FRAME_OPTIONS = "SAMEORIGIN"
-    # Preloading HSTS is a promise to browser vendors an operator makes on purpose (SECURE_HSTS_PRELOAD=1),
-    # not a default; without it Django's reminder W021 is noise.
+    # Preloading HSTS is a promise to browser vendors that an operator makes on purpose
+    # (SECURE_HSTS_PRELOAD=1), not a default; without it Django's reminder W021 is noise.
     SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
 LOGGING = {

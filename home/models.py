@@ -5,7 +5,8 @@ community's own page, rules and "about" pages); records such as households stay 
 """
 
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
@@ -15,7 +16,13 @@ from wagtail.images.blocks import ImageBlock
 from wagtail.models import Page
 from wagtail.search import index
 
-from communities.models import Community
+from communities.models import Community, Grid, Household, Resident
+
+
+def count_of(queryset):
+    """The number of rows of a correlated queryset, as an annotation."""
+    counted = queryset.order_by().values("community").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
 class BodyBlock(blocks.StreamBlock):
@@ -47,13 +54,15 @@ class HomePage(Page):
             CommunityPage.objects.live()
             .child_of(self)
             .select_related("community__street")
+            # One subquery per figure: joining grids, households and residents together would
+            # multiply rows (10 grids × 2,000 households × 6,000 residents per community).
             .annotate(
-                grid_count=Count("community__grids", distinct=True),
-                household_count=Count("community__households", distinct=True),
-                verified_count=Count(
-                    "community__residents",
-                    filter=Q(community__residents__verified_at__isnull=False),
-                    distinct=True,
+                grid_count=count_of(Grid.objects.filter(community=OuterRef("community"))),
+                household_count=count_of(Household.objects.filter(community=OuterRef("community"))),
+                verified_count=count_of(
+                    Resident.objects.filter(
+                        community=OuterRef("community"), verified_at__isnull=False
+                    )
                 ),
             )
             .order_by("community__name")

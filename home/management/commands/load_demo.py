@@ -144,7 +144,8 @@ class Command(BaseCommand):
         for username, role in accounts:
             self.stdout.write(f"  {username + '@' + DOMAIN:<38} {role}")
         self.stdout.write(
-            "Staff accounts set up two-factor authentication (TOTP) on their first visit to /admin/."
+            "Staff accounts set up two-factor authentication (TOTP) on their first visit "
+            "to /admin/."
         )
         del admin
 
@@ -153,8 +154,12 @@ class Command(BaseCommand):
         User = get_user_model()
         user, created = User.objects.get_or_create(
             username=username,
-            defaults={"email": email, "first_name": full_name, "is_superuser": superuser,
-                      "is_staff": superuser},
+            defaults={
+                "email": email,
+                "first_name": full_name,
+                "is_superuser": superuser,
+                "is_staff": superuser,
+            },
         )
         if created:
             user.set_password(DEMO_PASSWORD)
@@ -220,7 +225,9 @@ class Command(BaseCommand):
                     )
                 else:
                     verify_resident(
-                        resident, by=staff, method=VerificationMethod.IN_PERSON,
+                        resident,
+                        by=staff,
+                        method=VerificationMethod.IN_PERSON,
                         household=household,
                     )
 
@@ -251,16 +258,31 @@ class Command(BaseCommand):
             slug=spec["slug"],
             community=community,
             intro=spec["intro"],
-            body=[("paragraph", f"<p>欢迎来到{community.name}。社区居委会办公地点：{spec['address']}，"
-                   "有事可在工作时间到社区办公室，也可以在本平台提出议题。</p>")],
+            body=[
+                (
+                    "paragraph",
+                    f"<p>欢迎来到{community.name}。社区居委会办公地点：{spec['address']}，"
+                    "有事可在工作时间到社区办公室，也可以在本平台提出议题。</p>",
+                )
+            ],
         )
         home.add_child(instance=page)
         page.save_revision().publish()
 
     def standard_pages(self, home):
         for slug, title, intro, body in (
-            ("rules", "社区协商议事规则", "议题收集、协商议事清单、协商表决、结果公示与评议的办法。", RULES_BODY),
-            ("about", "关于议事", "一个让社区公共事务上网、为社区工作者减负的开源平台。", ABOUT_BODY),
+            (
+                "rules",
+                "社区协商议事规则",
+                "议题收集、协商议事清单、协商表决、结果公示与评议的办法。",
+                RULES_BODY,
+            ),
+            (
+                "about",
+                "关于议事",
+                "一个让社区公共事务上网、为社区工作者减负的开源平台。",
+                ABOUT_BODY,
+            ),
         ):
             if StandardPage.objects.filter(slug=slug).exists():
                 continue
