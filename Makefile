@@ -31,7 +31,7 @@ install:
 	"$$uv" sync --locked --python "$$python_path" --quiet
 
 messages:
-	cd locale && ../$(PY) ../manage.py compilemessages --locale zh_Hans --verbosity 0
+	@for po in locale/*/LC_MESSAGES/*.po; do msgfmt --check -o "$${po%.po}.mo" "$$po" || exit 1; done
 
 makemessages:
 	$(DEV) $(PY) manage.py makemessages --locale zh_Hans --no-obsolete \
