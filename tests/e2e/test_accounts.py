@@ -1,0 +1,139 @@
+"""A resident's first visit, clicked through the real pages: sign up, confirm the email, fill in
+the profile, switch language, log out and back in. Also: password reset tells nobody whether an
+address has an account.
+"""
+
+import re
+
+from playwright.sync_api import expect
+
+from .conftest import DEMO_PASSWORD, DEMO_RESIDENT
+
+NEW_EMAIL = "xiaoming@example.cn"
+NEW_PASSWORD = "Hehe-jie-2026!"
+LINK = re.compile(r"https?://\S+")
+
+
+def header(page):
+    return page.locator(".site-header")
+
+
+def submit(page):
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_load_state()
+
+
+def links_in(message):
+    return LINK.findall(message.body)
+
+
+def test_resident_signs_up_confirms_fills_profile_and_switches_language(
+    demo_city, page, mailoutbox
+):
+    url = demo_city.url
+    page.goto(f"{url}/")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
+
+    header(page).get_by_role("link", name="注册").click()
+    expect(page).to_have_url(f"{url}/accounts/signup/")
+    page.locator("input[name=email]").fill(NEW_EMAIL)
+    page.locator("input[name=password1]").fill(NEW_PASSWORD)
+    page.locator("input[name=password2]").fill(NEW_PASSWORD)
+    submit(page)
+
+    # Verification is mandatory: no way in before the email is confirmed.
+    expect(page).to_have_url(re.compile(r"/accounts/confirm-email/$"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("验证")
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].to == [NEW_EMAIL]
+    confirm_link = next(link for link in links_in(mailoutbox[0]) if "/confirm-email/" in link)
+    assert confirm_link.startswith(url), "the link points back at the site the resident used"
+
+    page.goto(confirm_link)
+    submit(page)  # allauth asks for a click rather than confirming on GET
+
+    # Confirmed and logged in; the header offers the profile instead of signing up.
+    my_profile = header(page).get_by_role("link", name=re.compile("^我的"))
+    expect(my_profile).to_be_visible()
+    expect(header(page).get_by_role("link", name="注册")).to_have_count(0)
+    my_profile.click()
+    expect(page).to_have_url(f"{url}/profile/")
+
+    page.locator("input[name=real_name]").fill("王小明")
+    page.locator("input[name=phone]").fill("13812345678")
+    community = page.locator("select[name=community] option", has_text="幸福里")
+    page.locator("select[name=community]").select_option(community.get_attribute("value"))
+    page.locator("[name=stated_address]").fill("幸福路12号2栋1单元502室")
+    submit(page)
+
+    expect(page).to_have_url(f"{url}/profile/")
+    expect(page.locator(".messages")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("王小明")
+    expect(page.locator("main")).to_contain_text("幸福里社区")
+    pending = page.locator(".badge--pending")
+    expect(pending).to_be_visible()
+    expect(pending).to_contain_text("未")  # 未认证 / 尚未核实: not verified yet
+
+    header(page).get_by_role("link", name="English").click()
+    expect(page).to_have_url(f"{url}/en/profile/")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_role("heading", level=1)).to_have_text("My profile")
+    expect(page.locator(".badge--pending")).to_have_text("Not verified yet")
+
+    header(page).get_by_role("link", name="简体中文").click()
+    expect(page).to_have_url(f"{url}/profile/")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
+    expect(page.get_by_role("heading", level=1)).not_to_have_text("My profile")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("我的")
+
+
+def test_resident_logs_out_and_back_in(demo_city, page):
+    url = demo_city.url
+    page.goto(f"{url}/accounts/login/")
+    page.locator("input[name=login]").fill(DEMO_RESIDENT)
+    page.locator("input[name=password]").fill(DEMO_PASSWORD)
+    submit(page)
+    expect(page).to_have_url(f"{url}/profile/")
+    expect(page.locator("main")).to_contain_text(DEMO_RESIDENT)
+
+    header(page).get_by_role("button", name="注销").or_(
+        header(page).get_by_role("button", name="退出")
+    ).click()
+    expect(header(page).get_by_role("link", name="登录")).to_be_visible()
+    page.goto(f"{url}/profile/")
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/profile/$"))
+
+    page.locator("input[name=login]").fill(DEMO_RESIDENT)
+    page.locator("input[name=password]").fill("not-the-password")
+    submit(page)
+    expect(page.locator("main form")).to_contain_text("不正确")  # stays on the form, says why
+
+    page.locator("input[name=password]").fill(DEMO_PASSWORD)
+    submit(page)
+    expect(page).to_have_url(f"{url}/profile/")
+    expect(header(page).get_by_role("link", name=re.compile("^我的"))).to_be_visible()
+
+
+def test_password_reset_does_not_tell_whether_an_account_exists(demo_city, new_page, mailoutbox):
+    url = demo_city.url
+
+    def ask_for_reset(email):
+        page = new_page()
+        page.goto(f"{url}/accounts/login/")
+        page.get_by_role("link", name="忘记密码").click()
+        page.locator("input[name=email]").fill(email)
+        submit(page)
+        return page
+
+    unknown = ask_for_reset("nobody@example.cn")
+    expect(unknown).to_have_url(f"{url}/accounts/password/reset/done/")
+    # allauth would otherwise mail an "unknown account" notice (ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS),
+    # which lets anyone make the site write to any address.
+    assert [m.subject for m in mailoutbox] == [], "no mail for an address without an account"
+
+    known = ask_for_reset(DEMO_RESIDENT)
+    expect(known).to_have_url(f"{url}/accounts/password/reset/done/")
+    assert known.locator("main").inner_text() == unknown.locator("main").inner_text()
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].to == [DEMO_RESIDENT]
+    assert any("/accounts/password/reset/key/" in link for link in links_in(mailoutbox[0]))
