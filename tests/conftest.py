@@ -39,3 +39,15 @@ def staff_with_totp(staff):
 
     TOTP.activate(staff, "JBSWY3DPEHPK3PXP")
     return staff
+
+
+@pytest.fixture
+def verified_resident__user(db):
+    """Its own account, so a test may use `resident` and `verified_resident` side by side."""
+    return factories.UserFactory()
+
+
+@pytest.fixture
+def verified_resident__verified_by(db):
+    """Verified by someone else than themselves, as verification requires."""
+    return factories.UserFactory()
