@@ -6,16 +6,20 @@ anything else answers 404, as if it did not exist.
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, F, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.generic import FormView
 from wagtail import hooks
+from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.menus import MenuItem as ButtonMenuItem
 from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.admin.views import generic
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.admin.widgets.button import HeaderButton
 
@@ -138,7 +142,13 @@ class HouseholdViewSet(ScopedViewSet):
 
 class ResidentIndexView(ScopedIndexView):
     def get_base_queryset(self):
-        return super().get_base_queryset().select_related("user", "community", "household")
+        # Those waiting to be verified come first: they are the staff member's work queue.
+        return (
+            super()
+            .get_base_queryset()
+            .select_related("user", "community", "household")
+            .order_by(F("verified_at").asc(nulls_first=True), "community__name", "real_name")
+        )
 
     def get_list_more_buttons(self, instance):
         buttons = super().get_list_more_buttons(instance)
@@ -220,90 +230,117 @@ def register_people_and_places():
     return PeopleAndPlacesGroup()
 
 
-def _resident_for_staff(request, pk):
-    resident = get_object_or_404(residents_visible_to(request.user).select_related("user"), pk=pk)
-    if not can_verify(request.user, resident):
-        raise Http404
-    return resident
+class ResidentActionView(WagtailAdminTemplateMixin, FormView):
+    """A staff action on one resident of the staff member's community (404 for anyone else's)."""
 
+    header_icon = "user"
 
-def verify_resident_view(request, pk):
-    resident = _resident_for_staff(request, pk)
-    form = VerifyResidentForm(request.POST or None, resident=resident)
-    if request.method == "POST" and form.is_valid():
+    def dispatch(self, request, pk):
+        self.resident = get_object_or_404(
+            residents_visible_to(request.user).select_related("user", "community"), pk=pk
+        )
+        if not can_verify(request.user, self.resident):
+            raise Http404
+        return super().dispatch(request, pk)
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {
+                "url": reverse("residents:index"),
+                "label": capfirst(Resident._meta.verbose_name_plural),
+            },
+            {"url": "", "label": self.get_page_title()},
+        ]
+
+    def get_page_subtitle(self):
+        return str(self.resident)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(resident=self.resident, **kwargs)
+
+    def form_valid(self, form):
         try:
-            verify_resident(
-                resident,
-                by=request.user,
-                method=form.cleaned_data["method"],
-                household=form.cleaned_data["household"],
-            )
+            self.act(form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
+            return self.form_invalid(form)
         except PermissionDenied:
             raise Http404 from None
-        else:
-            messages.success(request, _("%(name)s is verified.") % {"name": resident})
-            return redirect("residents:index")
-    return TemplateResponse(
-        request,
-        "communities/admin/verify_resident.html",
-        {"resident": resident, "form": form, "page_title": _("Verify a resident")},
-    )
+        messages.success(self.request, self.success_message % {"name": self.resident})
+        return redirect("residents:index")
 
 
-def revoke_resident_view(request, pk):
-    resident = _resident_for_staff(request, pk)
-    form = RevokeVerificationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            revoke_verification(resident, by=request.user, reason=form.cleaned_data["reason"])
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(
-                request, _("The verification of %(name)s is revoked.") % {"name": resident}
-            )
-            return redirect("residents:index")
-    return TemplateResponse(
-        request,
-        "communities/admin/revoke_resident.html",
-        {"resident": resident, "form": form, "page_title": _("Revoke a verification")},
-    )
+class VerifyResidentView(ResidentActionView):
+    page_title = gettext_lazy("Verify a resident")
+    template_name = "communities/admin/verify_resident.html"
+    form_class = VerifyResidentForm
+    success_message = gettext_lazy("%(name)s is verified.")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "resident": self.resident}
+
+    def act(self, data):
+        verify_resident(
+            self.resident, by=self.request.user, method=data["method"], household=data["household"]
+        )
 
 
-def import_register_view(request):
-    communities = managed_communities(request.user).order_by("name")
-    if not communities.exists():
-        raise Http404
-    form = RegisterImportForm(request.POST or None, request.FILES or None, communities=communities)
-    errors = []
-    if request.method == "POST" and form.is_valid():
+class RevokeVerificationView(ResidentActionView):
+    page_title = gettext_lazy("Revoke a verification")
+    template_name = "communities/admin/revoke_resident.html"
+    form_class = RevokeVerificationForm
+    success_message = gettext_lazy("The verification of %(name)s is revoked.")
+
+    def act(self, data):
+        revoke_verification(self.resident, by=self.request.user, reason=data["reason"])
+
+
+class ImportRegisterView(WagtailAdminTemplateMixin, FormView):
+    page_title = gettext_lazy("Import household register")
+    header_icon = "upload"
+    template_name = "communities/admin/import_register.html"
+    form_class = RegisterImportForm
+
+    def dispatch(self, request):
+        self.communities = managed_communities(request.user).order_by("name")
+        if not self.communities.exists():
+            raise Http404
+        return super().dispatch(request)
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {
+                "url": reverse("households:index"),
+                "label": capfirst(Household._meta.verbose_name_plural),
+            },
+            {"url": "", "label": self.get_page_title()},
+        ]
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "communities": self.communities}
+
+    def form_valid(self, form):
         try:
             summary = import_household_register(
-                form.cleaned_data["community"], form.cleaned_data["file"], by=request.user
+                form.cleaned_data["community"], form.cleaned_data["file"], by=self.request.user
             )
         except RegisterImportError as error:
-            errors = error.errors
-        else:
-            messages.success(
-                request,
-                _(
-                    "Register imported: %(created)d households added, %(updated)d updated, "
-                    "%(members)d people listed."
-                )
-                % {
-                    "created": summary.households_created,
-                    "updated": summary.households_updated,
-                    "members": summary.members,
-                },
+            return self.render_to_response(self.get_context_data(form=form, errors=error.errors))
+        messages.success(
+            self.request,
+            _(
+                "Register imported: %(created)d households added, %(updated)d updated, "
+                "%(members)d people listed."
             )
-            return redirect("households:index")
-    return TemplateResponse(
-        request,
-        "communities/admin/import_register.html",
-        {"form": form, "errors": errors, "page_title": _("Import household register")},
-    )
+            % {
+                "created": summary.households_created,
+                "updated": summary.households_updated,
+                "members": summary.members,
+            },
+        )
+        return redirect("households:index")
 
 
 def register_template_view(request):
@@ -317,16 +354,48 @@ def register_template_view(request):
     return response
 
 
+class AwaitingVerificationPanel(Component):
+    """The dashboard shows staff who is waiting to be verified: the job they came to do."""
+
+    order = 50
+    template_name = "communities/admin/awaiting_verification_panel.html"
+
+    def __init__(self, user):
+        self.user = user
+
+    def get_context_data(self, parent_context):
+        communities = managed_communities(self.user).annotate(
+            awaiting=Count(
+                "residents",
+                filter=Q(residents__verified_at__isnull=True) & ~Q(residents__real_name=""),
+            ),
+            verified=Count("residents", filter=Q(residents__verified_at__isnull=False)),
+        )
+        return {"communities": communities.order_by("name")[:20]}
+
+
+@hooks.register("construct_homepage_panels")
+def add_awaiting_verification_panel(request, panels):
+    if managed_communities(request.user).exists():
+        panels.append(AwaitingVerificationPanel(request.user))
+
+
 @hooks.register("register_admin_urls")
 def register_people_urls():
     return [
         path(
-            "residents/<int:pk>/verify/", verify_resident_view, name="communities_verify_resident"
+            "residents/<int:pk>/verify/",
+            VerifyResidentView.as_view(),
+            name="communities_verify_resident",
         ),
         path(
-            "residents/<int:pk>/revoke/", revoke_resident_view, name="communities_revoke_resident"
+            "residents/<int:pk>/revoke/",
+            RevokeVerificationView.as_view(),
+            name="communities_revoke_resident",
         ),
-        path("households/import/", import_register_view, name="communities_import_register"),
+        path(
+            "households/import/", ImportRegisterView.as_view(), name="communities_import_register"
+        ),
         path(
             "households/import/template.xlsx",
             register_template_view,
