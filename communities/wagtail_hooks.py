@@ -20,6 +20,8 @@ from wagtail.admin.ui.menus import MenuItem as ButtonMenuItem
 from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.views.generic.history import HistoryView
+from wagtail.admin.views.generic.usage import UsageView
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.admin.widgets.button import HeaderButton
 
@@ -51,22 +53,42 @@ def scoped(queryset, user):
     return queryset.filter(community__in=managed_communities(user))
 
 
-class ScopedViewMixin:
-    def get_base_queryset(self):
-        return scoped(super().get_base_queryset(), self.request.user)
+class ScopedObjectMixin:
+    """An object outside the user's places answers 404, as if it did not exist."""
 
-    def get_object(self, queryset=None):
-        obj = super().get_object(queryset)
+    def get_object(self, *args, **kwargs):
+        obj = super().get_object(*args, **kwargs)
         if not scoped(type(obj)._default_manager.filter(pk=obj.pk), self.request.user).exists():
             raise Http404
         return obj
+
+
+class ScopedViewMixin(ScopedObjectMixin):
+    def get_base_queryset(self):
+        return scoped(super().get_base_queryset(), self.request.user)
+
+
+class ScopedFormMixin:
+    """Choices of places (community, grid, household…) are only the user's own places."""
+
+    def get_form(self, *args, **kwargs):
+        form = super().get_form(*args, **kwargs)
+        for field in form.fields.values():
+            queryset = getattr(field, "queryset", None)
+            if queryset is not None and queryset.model in (Street, Community, Grid, Household):
+                field.queryset = scoped(queryset, self.request.user)
+        return form
 
 
 class ScopedIndexView(ScopedViewMixin, generic.IndexView):
     pass
 
 
-class ScopedEditView(ScopedViewMixin, generic.EditView):
+class ScopedCreateView(ScopedFormMixin, generic.CreateView):
+    pass
+
+
+class ScopedEditView(ScopedFormMixin, ScopedViewMixin, generic.EditView):
     pass
 
 
@@ -78,11 +100,22 @@ class ScopedDeleteView(ScopedViewMixin, generic.DeleteView):
     pass
 
 
+class ScopedHistoryView(ScopedObjectMixin, HistoryView):
+    pass
+
+
+class ScopedUsageView(ScopedObjectMixin, UsageView):
+    pass
+
+
 class ScopedViewSet(ModelViewSet):
     index_view_class = ScopedIndexView
+    add_view_class = ScopedCreateView
     edit_view_class = ScopedEditView
     inspect_view_class = ScopedInspectView
     delete_view_class = ScopedDeleteView
+    history_view_class = ScopedHistoryView
+    usage_view_class = ScopedUsageView
     add_to_admin_menu = False
 
 
