@@ -1,0 +1,328 @@
+"""A topic's life, as data: the transition table is the only place a topic's status changes.
+
+Each row names the action, the states it leaves from, the state it reaches, who may take it
+and a guard. `perform()` checks the row, applies the action's effects, records the step in
+history (actor, time, reason) and notifies followers. States: consultation.models.TopicState.
+"""
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from communities.notifications import notify, register_event
+
+from .models import (
+    Comment,
+    CommentReport,
+    ConsultationSettings,
+    Meeting,
+    Support,
+    Topic,
+    TopicState,
+)
+from .permissions import is_participant, is_staff_for, verified_resident_of
+
+AUTHOR = "author"
+STAFF = "staff"
+SYSTEM = "system"
+
+
+def _author_is_verified(topic, data):
+    if topic.author is None or verified_resident_of(topic.author, topic.community) is None:
+        return _("Only verified residents of the community can submit topics.")
+    return None
+
+
+def _threshold_reached(topic, data):
+    threshold = ConsultationSettings.for_community(topic.community).support_threshold
+    if topic.supports.count() < threshold:
+        return _("The topic has not reached its support threshold yet.")
+    return None
+
+
+def _reason_given(topic, data):
+    if not data.get("reason", "").strip():
+        return _("Give a reason that residents can read.")
+    return None
+
+
+def _deliberation_period_valid(topic, data):
+    starts, ends = data.get("deliberation_starts"), data.get("deliberation_ends")
+    if not starts or not ends:
+        return _("Set when deliberation starts and ends.")
+    if ends < starts:
+        return _("Deliberation cannot end before it starts.")
+    return None
+
+
+def _duplicate_target_valid(topic, data):
+    other = data.get("duplicate_of")
+    if other is None:
+        return _("Choose the topic this one duplicates.")
+    if other.pk == topic.pk or other.community_id != topic.community_id:
+        return _("Choose another topic of the same community.")
+    if other.status in (TopicState.DRAFT, TopicState.DECLINED, TopicState.WITHDRAWN):
+        return _("The surviving topic must be open (not a draft, declined or withdrawn).")
+    return None
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    sources: frozenset
+    target: str
+    roles: frozenset
+    label: str
+    guards: tuple = field(default=())
+
+
+def _row(action, sources, target, roles, label, *guards):
+    return Transition(action, frozenset(sources), target, frozenset(roles), label, guards)
+
+
+S = TopicState
+TRANSITIONS = (
+    _row("submit", {S.DRAFT}, S.COLLECTING, {AUTHOR},
+         gettext_lazy("Submit for support"), _author_is_verified),
+    _row("withdraw", {S.DRAFT, S.COLLECTING, S.SCREENING}, S.WITHDRAWN, {AUTHOR},
+         gettext_lazy("Withdraw")),
+    _row("reach_threshold", {S.COLLECTING}, S.SCREENING, {SYSTEM},
+         gettext_lazy("Support threshold reached"), _threshold_reached),
+    _row("send_to_screening", {S.COLLECTING}, S.SCREENING, {STAFF},
+         gettext_lazy("Send to screening")),
+    _row("accept", {S.SCREENING}, S.DELIBERATING, {STAFF},
+         gettext_lazy("Accept into the agenda"), _deliberation_period_valid),
+    _row("decline", {S.COLLECTING, S.SCREENING}, S.DECLINED, {STAFF},
+         gettext_lazy("Decline"), _reason_given),
+    _row("mark_duplicate", {S.COLLECTING, S.SCREENING}, S.DECLINED, {STAFF},
+         gettext_lazy("Mark as duplicate"), _duplicate_target_valid),
+)  # fmt: skip
+ACTIONS = {transition.action: transition for transition in TRANSITIONS}
+
+EVENT_TEXTS = {
+    "submit": gettext_lazy("“%(title)s” is open for support."),
+    "withdraw": gettext_lazy("“%(title)s” was withdrawn by its author."),
+    "reach_threshold": gettext_lazy(
+        "“%(title)s” reached its support threshold and goes to screening."
+    ),
+    "send_to_screening": gettext_lazy("“%(title)s” was sent to screening."),
+    "accept": gettext_lazy("“%(title)s” is on the agenda; deliberation runs %(deliberation)s."),
+    "decline": gettext_lazy("“%(title)s” was declined: %(reason)s"),
+    "mark_duplicate": gettext_lazy(
+        "“%(title)s” duplicates another topic; follow that one instead."
+    ),
+    "meeting": gettext_lazy("A meeting on “%(title)s” is set for %(meeting)s."),
+    "minutes": gettext_lazy("The minutes of the meeting on “%(title)s” are published."),
+    "comment": gettext_lazy("New reply to your comment on “%(title)s”."),
+}
+for _action, _text in EVENT_TEXTS.items():
+    register_event(f"topic.{_action}", _text)
+
+
+def roles_of(user, topic):
+    roles = set()
+    if user is None:
+        return {SYSTEM}
+    if user.is_authenticated and topic.author_id == user.pk:
+        roles.add(AUTHOR)
+    if is_staff_for(user, topic):
+        roles.add(STAFF)
+    return roles
+
+
+def available_actions(topic, user):
+    """Transitions the user could take now (guards are checked when they act)."""
+    roles = roles_of(user, topic)
+    return [
+        t
+        for t in TRANSITIONS
+        if topic.status in t.sources and roles & t.roles and SYSTEM not in t.roles
+    ]
+
+
+def can(user, topic, action):
+    transition = ACTIONS[action]
+    return topic.status in transition.sources and bool(roles_of(user, topic) & transition.roles)
+
+
+@transaction.atomic
+def perform(topic, action, actor, **data):
+    """Take `action` on `topic` as `actor` (None: the system). Returns the updated topic."""
+    transition = ACTIONS[action]
+    topic = Topic.objects.select_for_update().select_related("community").get(pk=topic.pk)
+    if not roles_of(actor, topic) & transition.roles:
+        raise PermissionDenied
+    if topic.status not in transition.sources:
+        raise ValidationError(
+            _("This topic is “%(state)s”; “%(action)s” is not possible now.")
+            % {"state": topic.get_status_display(), "action": transition.label}
+        )
+    for guard in transition.guards:
+        if message := guard(topic, data):
+            raise ValidationError(message)
+
+    now = timezone.now()
+    reason = data.get("reason", "").strip()
+    if action == "submit":
+        topic.submitted_at = now
+    elif transition.target == S.SCREENING:
+        topic.start_screening_clock(now)
+    elif action == "accept":
+        topic.decided_at = now
+        topic.deliberation_starts = data["deliberation_starts"]
+        topic.deliberation_ends = data["deliberation_ends"]
+        topic.invited_parties = data.get("invited_parties", "").strip()
+    elif action == "decline":
+        topic.decided_at = now
+        topic.decline_reason = reason
+    elif action == "mark_duplicate":
+        topic.decided_at = now
+        topic.duplicate_of = data["duplicate_of"]
+        reason = _("Duplicate of “%(title)s”.") % {"title": topic.duplicate_of.title}
+        topic.decline_reason = reason
+
+    topic.status = transition.target
+    topic._history_user = actor
+    topic._change_reason = reason or str(transition.label)
+    topic.save()
+    if action == "accept":
+        topic.invited_households.set(data.get("invited_households", []))
+        topic.invited_users.set(data.get("invited_users", []))
+    notify(f"topic.{action}", topic, actor)
+    return topic
+
+
+def create_draft(*, author, community, **fields):
+    """A resident's topic starts as their private draft."""
+    if verified_resident_of(author, community) is None:
+        raise ValidationError(_("Only verified residents of the community can propose topics."))
+    topic = Topic(author=author, community=community, status=S.DRAFT, **fields)
+    topic._history_user = author
+    topic._change_reason = _("Draft written")
+    topic.save()
+    return topic
+
+
+def enter_on_behalf(*, staff, community, source, raised_by, **fields):
+    """Staff record a topic raised by phone, visit, grid worker or meeting: it opens at once."""
+    if not is_staff_for(staff, Topic(community=community)):
+        raise PermissionDenied
+    now = timezone.now()
+    topic = Topic(
+        community=community,
+        source=source,
+        raised_by=raised_by,
+        entered_by=staff,
+        status=S.COLLECTING,
+        submitted_at=now,
+        **fields,
+    )
+    topic._history_user = staff
+    topic._change_reason = _("Entered by staff (%(source)s): raised by %(name)s") % {
+        "source": topic.get_source_display(),
+        "name": raised_by,
+    }
+    topic.save()
+    return topic
+
+
+@transaction.atomic
+def support(topic, user):
+    """附议: once per verified resident of the community; the threshold sends it to screening."""
+    topic = Topic.objects.select_for_update().select_related("community").get(pk=topic.pk)
+    resident = verified_resident_of(user, topic.community)
+    if resident is None:
+        raise ValidationError(
+            _("Only verified residents of %(community)s can support its topics.")
+            % {"community": topic.community.name}
+        )
+    if topic.status != S.COLLECTING:
+        raise ValidationError(_("This topic is not collecting support."))
+    if topic.author_id == user.pk:
+        raise ValidationError(_("You proposed this topic; ask your neighbours to support it."))
+    try:
+        with transaction.atomic():
+            Support.objects.create(topic=topic, resident=resident)
+    except IntegrityError:
+        raise ValidationError(_("You have already supported this topic.")) from None
+    threshold = ConsultationSettings.for_community(topic.community).support_threshold
+    if topic.supports.count() >= threshold:
+        topic = perform(topic, "reach_threshold", None)
+    return topic
+
+
+def post_comment(topic, user, *, body, stance="", parent=None):
+    if topic.status != S.DELIBERATING:
+        raise ValidationError(_("Comments are open while the topic is being deliberated."))
+    if not is_participant(user, topic):
+        raise ValidationError(
+            _("Only verified residents of %(community)s and invited parties can comment.")
+            % {"community": topic.community.name}
+        )
+    body = body.strip()
+    if not body:
+        raise ValidationError(_("Write something before sending."))
+    if parent is not None:
+        if parent.topic_id != topic.pk or parent.parent_id is not None:
+            raise ValidationError(_("You can only reply to a comment on this topic."))
+        stance = ""
+    elif stance not in ("for", "against", "other"):
+        raise ValidationError(_("Choose your stance: for, against or other."))
+    comment = Comment(topic=topic, author=user, body=body, stance=stance, parent=parent)
+    comment._history_user = user
+    comment.save()
+    if parent is not None:
+        notify("topic.comment", topic, user, recipients=[parent.author])
+    return comment
+
+
+def report_comment(comment, user, reason):
+    if not user.is_authenticated:
+        raise PermissionDenied
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(_("Say what is wrong with this comment."))
+    report, created = CommentReport.objects.get_or_create(
+        comment=comment, reporter=user, defaults={"reason": reason}
+    )
+    if not created:
+        raise ValidationError(_("You have already reported this comment."))
+    return report
+
+
+@transaction.atomic
+def hide_comment(comment, staff, reason):
+    """Staff hide a comment from the page; the text and the reason stay in its history."""
+    if not is_staff_for(staff, comment.topic):
+        raise PermissionDenied
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(_("Give a reason for hiding the comment."))
+    comment.hidden_at = timezone.now()
+    comment.hidden_by = staff
+    comment.hidden_reason = reason
+    comment._history_user = staff
+    comment._change_reason = reason
+    comment.save()
+    comment.reports.filter(resolved_at__isnull=True).update(resolved_at=comment.hidden_at)
+    return comment
+
+
+@transaction.atomic
+def record_meeting(topic, staff, **fields):
+    """A meeting on a topic: scheduled ahead (participants are told) or recorded with minutes."""
+    if not is_staff_for(staff, topic):
+        raise PermissionDenied
+    if topic.status != S.DELIBERATING:
+        raise ValidationError(_("Meetings are recorded while the topic is being deliberated."))
+    meeting = Meeting(topic=topic, recorded_by=staff, **fields)
+    meeting._history_user = staff
+    meeting.save()
+    event = "topic.minutes" if meeting.minutes.strip() else "topic.meeting"
+    when = timezone.localtime(meeting.held_at).strftime("%Y-%m-%d %H:%M")
+    notify(event, topic, staff, params={"meeting": f"{when} · {meeting.place}"})
+    return meeting
