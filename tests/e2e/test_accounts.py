@@ -28,7 +28,7 @@ def links_in(message):
 
 
 def test_resident_signs_up_confirms_fills_profile_and_switches_language(
-    demo_city, page, mailoutbox
+    demo_city, page, mailoutbox, artifacts
 ):
     url = demo_city.url
     page.goto(f"{url}/")
@@ -44,12 +44,14 @@ def test_resident_signs_up_confirms_fills_profile_and_switches_language(
     # Verification is mandatory: no way in before the email is confirmed.
     expect(page).to_have_url(re.compile(r"/accounts/confirm-email/$"))
     expect(page.get_by_role("heading", level=1)).to_contain_text("验证")
+    page.screenshot(path=artifacts / "journey-1-verification-sent.png", full_page=True)
     assert len(mailoutbox) == 1
     assert mailoutbox[0].to == [NEW_EMAIL]
     confirm_link = next(link for link in links_in(mailoutbox[0]) if "/confirm-email/" in link)
     assert confirm_link.startswith(url), "the link points back at the site the resident used"
 
     page.goto(confirm_link)
+    page.screenshot(path=artifacts / "journey-2-confirm.png", full_page=True)
     submit(page)  # allauth asks for a click rather than confirming on GET
 
     # Confirmed and logged in; the header offers the profile instead of signing up.
@@ -72,7 +74,8 @@ def test_resident_signs_up_confirms_fills_profile_and_switches_language(
     expect(page.locator("main")).to_contain_text("幸福里社区")
     pending = page.locator(".badge--pending")
     expect(pending).to_be_visible()
-    expect(pending).to_contain_text("未")  # 未认证 / 尚未核实: not verified yet
+    expect(pending).to_contain_text("未")  # 未认证 / 尚未核验: not verified yet
+    page.screenshot(path=artifacts / "journey-3-profile-saved.png", full_page=True)
 
     header(page).get_by_role("link", name="English").click()
     expect(page).to_have_url(f"{url}/en/profile/")
@@ -114,7 +117,9 @@ def test_resident_logs_out_and_back_in(demo_city, page):
     expect(header(page).get_by_role("link", name=re.compile("^我的"))).to_be_visible()
 
 
-def test_password_reset_does_not_tell_whether_an_account_exists(demo_city, new_page, mailoutbox):
+def test_password_reset_does_not_tell_whether_an_account_exists(
+    demo_city, new_page, mailoutbox, artifacts
+):
     url = demo_city.url
 
     def ask_for_reset(email):
@@ -127,6 +132,7 @@ def test_password_reset_does_not_tell_whether_an_account_exists(demo_city, new_p
 
     unknown = ask_for_reset("nobody@example.cn")
     expect(unknown).to_have_url(f"{url}/accounts/password/reset/done/")
+    unknown.screenshot(path=artifacts / "password-reset-done.png", full_page=True)
     # allauth would otherwise mail an "unknown account" notice (ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS),
     # which lets anyone make the site write to any address.
     assert [m.subject for m in mailoutbox] == [], "no mail for an address without an account"
@@ -137,3 +143,22 @@ def test_password_reset_does_not_tell_whether_an_account_exists(demo_city, new_p
     assert len(mailoutbox) == 1
     assert mailoutbox[0].to == [DEMO_RESIDENT]
     assert any("/accounts/password/reset/key/" in link for link in links_in(mailoutbox[0]))
+
+
+def test_logging_in_and_switching_language_need_no_javascript(demo_city, browser):
+    context = browser.new_context(java_script_enabled=False, locale="zh-CN")
+    try:
+        page = context.new_page()
+        page.goto(f"{demo_city.url}/accounts/login/")
+        page.locator("input[name=login]").fill(DEMO_RESIDENT)
+        page.locator("input[name=password]").fill(DEMO_PASSWORD)
+        submit(page)
+        expect(page).to_have_url(f"{demo_city.url}/profile/")
+        header(page).get_by_role("link", name="English").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("My profile")
+        header(page).get_by_role("button", name="Log out").click()
+        # Logging out keeps the resident in the language they chose.
+        expect(page).to_have_url(f"{demo_city.url}/en/")
+        expect(header(page).get_by_role("link", name="Log in")).to_be_visible()
+    finally:
+        context.close()

@@ -8,6 +8,8 @@ import pytest
 
 from .conftest import DESKTOP, PHONE
 
+SMALL_PHONE = {"width": 360, "height": 740}
+
 PAGES = [
     ("home", "/"),
     ("community", "/xingfuli/"),
@@ -20,7 +22,7 @@ PAGES = [
 ]
 
 
-@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["390", "1280"])
+@pytest.mark.parametrize("viewport", [SMALL_PHONE, PHONE, DESKTOP], ids=["360", "390", "1280"])
 def test_pages_fit_the_screen_and_are_shot(demo_city, new_page, login, artifacts, viewport):
     anonymous = new_page(viewport=viewport)
     resident = login(new_page(viewport=viewport))
