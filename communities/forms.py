@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .importing import PHONE_RE
-from .models import Community, Household, Resident, VerificationMethod
+from .models import Community, Household, NotificationPreference, Resident, VerificationMethod
 
 
 class ProfileForm(forms.ModelForm):
@@ -75,3 +75,11 @@ class RegisterImportForm(forms.Form):
         if upload.size > 10 * 1024 * 1024:
             raise forms.ValidationError(_("The file is larger than 10 MB."))
         return upload
+
+
+class NotificationPreferenceForm(forms.ModelForm):
+    class Meta:
+        model = NotificationPreference
+        fields = ["frequency"]
+        widgets = {"frequency": forms.RadioSelect}
+        labels = {"frequency": _("Email me about these notifications")}

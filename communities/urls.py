@@ -5,4 +5,5 @@ from . import views
 app_name = "communities"
 urlpatterns = [
     path("profile/", views.profile, name="profile"),
+    path("notifications/", views.notifications, name="notifications"),
 ]

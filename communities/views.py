@@ -2,10 +2,11 @@ from allauth.mfa.models import Authenticator
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .forms import ProfileForm
-from .models import Resident
+from .forms import NotificationPreferenceForm, ProfileForm
+from .models import Notification, NotificationPreference, Resident
 
 
 def resident_for(user):
@@ -38,3 +39,23 @@ def profile(request):
         ).exists(),
     }
     return render(request, "communities/profile.html", context)
+
+
+@login_required
+def notifications(request):
+    """My notifications, newest first; opening the page marks them read."""
+    items = list(request.user.notifications.all()[:100])
+    unread = [n.pk for n in items if n.read_at is None]
+    preference, _created = NotificationPreference.objects.get_or_create(user=request.user)
+    form = NotificationPreferenceForm(request.POST or None, instance=preference)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your email preference is saved."))
+        return redirect("communities:notifications")
+    if unread:
+        Notification.objects.filter(pk__in=unread).update(read_at=timezone.now())
+    return render(
+        request,
+        "communities/notifications.html",
+        {"notifications": items, "unread": set(unread), "form": form},
+    )

@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
 from wagtail.images.blocks import ImageBlock
@@ -17,6 +18,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from communities.models import Community, Grid, Household, Resident
+from consultation import views as consultation_views
 
 
 def count_of(queryset):
@@ -78,8 +80,9 @@ class HomePage(Page):
         return context
 
 
-class CommunityPage(Page):
-    """One community's public page; later features add their sections (agenda, outcomes…)."""
+class CommunityPage(RoutablePageMixin, Page):
+    """One community's public page. Its sections (topics, agenda…) are routes under it, served
+    by the apps that own them, so a community's addresses all start with its page's."""
 
     community = models.OneToOneField(
         Community,
@@ -111,7 +114,31 @@ class CommunityPage(Page):
         context["household_count"] = community.households.count()
         context["verified_count"] = community.residents.filter(verified_at__isnull=False).count()
         context["child_pages"] = self.get_children().live().public().specific()
+        context["agenda"] = (
+            community.topics.filter(status="deliberating").order_by("deliberation_starts")[:5]
+        )
+        context["open_topics"] = (
+            community.topics.filter(status__in=["collecting", "screening"])
+            .with_support_count()
+            .order_by("-submitted_at")[:5]
+        )
         return context
+
+    @path("")
+    def index(self, request):
+        return self.render(request)
+
+    @path("topics/")
+    def topics(self, request):
+        return consultation_views.topic_list(request, self.community, page=self)
+
+    @path("topics/new/")
+    def propose_topic(self, request):
+        return consultation_views.propose(request, self.community, page=self)
+
+    @path("agenda/")
+    def agenda(self, request):
+        return consultation_views.agenda(request, self.community, page=self)
 
 
 class StandardPage(Page):

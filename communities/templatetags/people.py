@@ -1,0 +1,20 @@
+from django import template
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+@register.filter
+def public_name(user):
+    """How a person appears on public pages: surname and asterisks (张**), never the full name.
+
+    Expects `user.resident` to be loaded with the user (select_related) to avoid a query each.
+    """
+    if user is None:
+        return _("Community office")
+    resident = getattr(user, "resident", None)
+    name = resident.real_name if resident else ""
+    if name:
+        return name[0] + "*" * min(max(len(name) - 1, 1), 2)
+    local = (user.email or user.get_username()).split("@")[0]
+    return local[:2] + "***"

@@ -1,0 +1,334 @@
+"""Resident-facing consultation pages: topic lists, the agenda, a topic and what people do on it.
+
+The community's list and agenda are served under its CommunityPage (home.models routes them);
+a topic has its own address. Drafts are their author's alone: anyone else gets 404.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count, Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import workflow
+from .forms import CommentForm, ReplyForm, ReportForm, TopicForm
+from .models import Comment, Stance, Topic, TopicPhoto, TopicState
+from .permissions import can_view, is_participant, verified_resident_of
+
+PUBLIC_LIST_STATES = [
+    TopicState.COLLECTING,
+    TopicState.SCREENING,
+    TopicState.DELIBERATING,
+    TopicState.DECLINED,
+]
+AGENDA_STATES = [TopicState.DELIBERATING]
+
+
+def _error_text(error):
+    return " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+
+
+def topic_list(request, community, page=None):
+    status = request.GET.get("status", "")
+    topics = (
+        Topic.objects.filter(community=community, status__in=PUBLIC_LIST_STATES)
+        .select_related("grid")
+        .with_support_count()
+        .order_by("-submitted_at", "-pk")
+    )
+    if status in PUBLIC_LIST_STATES:
+        topics = topics.filter(status=status)
+    paginator = Paginator(topics, 20)
+    return render(
+        request,
+        "consultation/topic_list.html",
+        {
+            "page": page,
+            "community": community,
+            "topics": paginator.get_page(request.GET.get("page")),
+            "status": status,
+            "states": [(s, TopicState(s).label) for s in PUBLIC_LIST_STATES],
+            "can_propose": verified_resident_of(request.user, community) is not None,
+        },
+    )
+
+
+def agenda(request, community, page=None):
+    """协商议事清单: the topics the community office accepted, with their stage and dates."""
+    topics = (
+        Topic.objects.filter(community=community, status__in=AGENDA_STATES)
+        .annotate(meeting_count=Count("meetings"))
+        .order_by("deliberation_starts", "pk")
+    )
+    return render(
+        request,
+        "consultation/agenda.html",
+        {"page": page, "community": community, "topics": topics},
+    )
+
+
+@login_required
+def propose(request, community, page=None):
+    if verified_resident_of(request.user, community) is None:
+        messages.error(
+            request,
+            _(
+                "Only verified residents of %(community)s can propose topics. "
+                "Complete your profile and visit the community office to be verified."
+            )
+            % {"community": community.name},
+        )
+        return redirect("communities:profile")
+    form = TopicForm(request.POST or None, request.FILES or None, community=community)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            topic = workflow.create_draft(
+                author=request.user,
+                community=community,
+                **{name: form.cleaned_data[name] for name in form.Meta.fields},
+            )
+            _save_photos(topic, form.cleaned_data["photos"])
+        messages.success(
+            request, _("Draft saved. Only you can see it until you submit it for support.")
+        )
+        return redirect(topic)
+    return render(
+        request,
+        "consultation/topic_form.html",
+        {"page": page, "community": community, "form": form},
+    )
+
+
+def _save_photos(topic, photos):
+    start = topic.photos.count()
+    for position, image in enumerate(photos, start=start):
+        TopicPhoto.objects.create(topic=topic, image=image, position=position)
+
+
+@login_required
+def edit_draft(request, pk):
+    topic = get_object_or_404(Topic, pk=pk, author=request.user, status=TopicState.DRAFT)
+    form = TopicForm(
+        request.POST or None, request.FILES or None, instance=topic, community=topic.community
+    )
+    if request.method == "POST" and form.is_valid():
+        if topic.photos.count() + len(form.cleaned_data["photos"]) > 6:
+            form.add_error("photos", _("A topic can have at most 6 photos."))
+        else:
+            with transaction.atomic():
+                topic = form.save(commit=False)
+                topic._history_user = request.user
+                topic._change_reason = _("Draft edited")
+                topic.save()
+                _save_photos(topic, form.cleaned_data["photos"])
+            messages.success(request, _("Draft saved."))
+            return redirect(topic)
+    return render(
+        request,
+        "consultation/topic_form.html",
+        {"community": topic.community, "form": form, "topic": topic},
+    )
+
+
+def _visible_topic(request, pk):
+    topic = get_object_or_404(
+        Topic.objects.select_related(
+            "community__street", "community__page", "grid", "author__resident", "duplicate_of"
+        ),
+        pk=pk,
+    )
+    if not can_view(request.user, topic):
+        raise Http404
+    return topic
+
+
+def topic_detail(request, pk):
+    topic = _visible_topic(request, pk)
+    user = request.user
+    comments = list(
+        topic.comments.filter(parent__isnull=True)
+        .select_related("author__resident")
+        .prefetch_related(
+            Prefetch(
+                "replies",
+                queryset=Comment.objects.select_related("author__resident").order_by(
+                    "created_at", "pk"
+                ),
+            )
+        )
+    )
+    stance_counts = {stance: 0 for stance in Stance.values}
+    for comment in comments:
+        if not comment.is_hidden:
+            stance_counts[comment.stance] += 1
+    meetings = list(topic.meetings.prefetch_related("attachments"))
+    supported = False
+    participant = False
+    if user.is_authenticated:
+        supported = topic.supports.filter(resident__user=user).exists()
+        participant = topic.status == TopicState.DELIBERATING and is_participant(user, topic)
+    return render(
+        request,
+        "consultation/topic_detail.html",
+        {
+            "topic": topic,
+            "community": topic.community,
+            "photos": topic.photos.all(),
+            "support_count": topic.supports.count(),
+            "supported": supported,
+            "threshold": topic.community.consultation_settings.support_threshold
+            if hasattr(topic.community, "consultation_settings")
+            else None,
+            "comments": comments,
+            "stances": [(value, label, stance_counts[value]) for value, label in Stance.choices],
+            "meetings": meetings,
+            "timeline": _timeline(topic, meetings),
+            "actions": [t for t in workflow.available_actions(topic, user) if "author" in t.roles]
+            if user.is_authenticated and topic.author_id == user.pk
+            else [],
+            "can_comment": participant,
+            "comment_form": CommentForm(),
+            "reply_form": ReplyForm(),
+        },
+    )
+
+
+def _timeline(topic, meetings):
+    """Every step of the topic, built from its history: the process record nobody has to write."""
+    steps = []
+    previous = None
+    for record in topic.history.select_related("history_user__resident").order_by(
+        "history_date", "history_id"
+    ):
+        if record.status != previous:
+            steps.append(
+                {
+                    "when": record.history_date,
+                    "state": TopicState(record.status).label,
+                    "note": record.history_change_reason or "",
+                    "actor": record.history_user,
+                    "system": record.history_user is None,
+                }
+            )
+            previous = record.status
+    for meeting in meetings:
+        steps.append(
+            {
+                "when": meeting.held_at,
+                "state": _("Meeting"),
+                "note": meeting.place,
+                "actor": None,
+                "meeting": True,
+            }
+        )
+    return sorted(steps, key=lambda step: step["when"])
+
+
+@require_POST
+@login_required
+def act(request, pk, action):
+    """The author's own steps: submit a draft for support, or withdraw."""
+    topic = _visible_topic(request, pk)
+    if action not in ("submit", "withdraw"):
+        raise Http404
+    try:
+        workflow.perform(topic, action, request.user)
+    except PermissionDenied:
+        raise Http404 from None
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        done = {
+            "submit": _("Submitted. Neighbours can now support your topic."),
+            "withdraw": _("The topic is withdrawn."),
+        }
+        messages.success(request, done[action])
+    return redirect(topic)
+
+
+@require_POST
+@login_required
+def support(request, pk):
+    topic = _visible_topic(request, pk)
+    try:
+        topic = workflow.support(topic, request.user)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("Thank you: your support is counted."))
+    return redirect(topic)
+
+
+@require_POST
+@login_required
+def comment(request, pk):
+    topic = _visible_topic(request, pk)
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        messages.error(
+            request, _("Choose a stance and write your comment (at most 2,000 characters).")
+        )
+        return redirect(topic)
+    try:
+        workflow.post_comment(
+            topic, request.user, body=form.cleaned_data["body"], stance=form.cleaned_data["stance"]
+        )
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("Your comment is published."))
+    return redirect(f"{topic.get_absolute_url()}#comments")
+
+
+@require_POST
+@login_required
+def reply(request, pk, comment_pk):
+    topic = _visible_topic(request, pk)
+    parent = get_object_or_404(Comment, pk=comment_pk, topic=topic, hidden_at__isnull=True)
+    form = ReplyForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Write your reply (at most 2,000 characters)."))
+        return redirect(topic)
+    try:
+        workflow.post_comment(topic, request.user, body=form.cleaned_data["body"], parent=parent)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("Your reply is published."))
+    return redirect(f"{topic.get_absolute_url()}#comment-{parent.pk}")
+
+
+@login_required
+def report(request, pk, comment_pk):
+    topic = _visible_topic(request, pk)
+    target = get_object_or_404(Comment, pk=comment_pk, topic=topic, hidden_at__isnull=True)
+    form = ReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            workflow.report_comment(target, request.user, form.cleaned_data["reason"])
+        except ValidationError as error:
+            messages.error(request, _error_text(error))
+        else:
+            messages.success(request, _("Thank you. The community office will look at it."))
+        return redirect(f"{topic.get_absolute_url()}#comment-{target.pk}")
+    return render(
+        request,
+        "consultation/report_comment.html",
+        {"topic": topic, "comment": target, "form": form, "community": topic.community},
+    )
+
+
+@login_required
+def my_topics(request):
+    topics = (
+        Topic.objects.filter(author=request.user)
+        .select_related("community")
+        .with_support_count()
+        .order_by("-created_at")
+    )
+    return render(request, "consultation/my_topics.html", {"topics": topics})

@@ -1,0 +1,186 @@
+"""Demo topics for the demo city: at least one topic in every state of consultation part 1."""
+
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from communities.models import Community
+from consultation import workflow
+from consultation.models import Category, ConsultationSettings, Source, Topic, TopicState
+
+
+def load_topics(community_slug, staff_username, resident_usernames):
+    community = Community.objects.get(slug=community_slug)
+    if Topic.objects.filter(community=community).exists():
+        return
+    settings = ConsultationSettings.for_community(community)
+    settings.support_threshold = 5
+    settings.screening_days = 7
+    settings.save()
+    User = get_user_model()
+    staff = User.objects.get(username=staff_username)
+    people = [User.objects.get(username=name) for name in resident_usernames]
+    grids = list(community.grids.order_by("name"))
+    a, b, c, d, e, f = people
+
+    def draft(author, title, description, category, **extra):
+        return workflow.create_draft(
+            author=author,
+            community=community,
+            title=title,
+            description=description,
+            category=category,
+            **extra,
+        )
+
+    def submitted(author, *args, supporters=(), **kwargs):
+        topic = workflow.perform(draft(author, *args, **kwargs), "submit", author)
+        for person in supporters:
+            topic = workflow.support(topic, person)
+        return topic
+
+    draft(
+        a,
+        "小区门口增设快递柜",
+        "快递都堆在门卫室，老人取件要排队，丢件也时有发生。建议在小区东门内侧增设智能快递柜。",
+        Category.FACILITIES,
+        place="东门",
+    )
+    submitted(
+        b,
+        "幸福路12号楼道灯坏了三个月",
+        "12号1栋2单元三楼到六楼的楼道灯坏了三个月，晚上上下楼很危险，报修多次没有结果。",
+        Category.FACILITIES,
+        supporters=[c, d],
+        grid=grids[0],
+        place="12号1栋2单元",
+    )
+    overdue = submitted(
+        c,
+        "小区停车位重新划线并规范收费",
+        "小区车位不够，乱停乱放堵住消防通道。建议重新划线，按户分配，临时停车收费用于公共维修。",
+        Category.PARKING,
+        supporters=[a, b, d, e, f],
+        grid=grids[1],
+    )
+    Topic.objects.filter(pk=overdue.pk).update(
+        screening_started_at=timezone.now() - timedelta(days=10),
+        screening_deadline=timezone.now() - timedelta(days=3),
+    )
+    submitted(
+        d,
+        "在滨江步道入口设置夜间照明",
+        "步道入口一段没有路灯，晚上散步的老人和孩子多，建议增设照明并修补破损路面。",
+        Category.SAFETY,
+        supporters=[a, b, c, e, f],
+    )
+    elevator = submitted(
+        e,
+        "幸福路14号老楼加装电梯试点",
+        "14号三个单元都是七层老楼，住户中七十岁以上老人有二十多位。建议以2单元为试点加装电梯，"
+        "费用按楼层分摊，并申请政府补贴。",
+        Category.FACILITIES,
+        supporters=[a, b, c, d, f],
+        grid=grids[2],
+        place="幸福路14号2单元",
+    )
+    today = timezone.localdate()
+    elevator = workflow.perform(
+        elevator,
+        "accept",
+        staff,
+        deliberation_starts=today - timedelta(days=3),
+        deliberation_ends=today + timedelta(days=11),
+        invited_households=list(community.households.order_by("pk")[:4]),
+        invited_parties="幸福里物业服务中心\n区住建委加装电梯办公室\n2单元全体住户",
+    )
+    for author, stance, body in (
+        (a, "for", "家里老人腿脚不便，一年下不了几次楼，非常支持加装电梯。"),
+        (b, "against", "一楼住户采光会受影响，也没有用电梯的需要，费用分摊要考虑一楼。"),
+        (c, "other", "建议先请有资质的单位做可行性评估，把补贴政策和维护费用讲清楚再表决。"),
+        (f, "for", "支持，四楼以上都应该多承担一些，按楼层递增比较公平。"),
+    ):
+        comment = workflow.post_comment(elevator, author, body=body, stance=stance)
+        if stance == "against":
+            workflow.post_comment(
+                elevator,
+                d,
+                body="一楼可以不分摊费用，另外可以考虑给一楼做些补偿，比如优先安排车位。",
+                parent=comment,
+            )
+    workflow.record_meeting(
+        elevator,
+        staff,
+        held_at=timezone.now() - timedelta(days=1),
+        place="幸福里社区党群服务中心二楼会议室",
+        attendees="社区居委会 周敏\n物业服务中心 王经理\n2单元住户代表 12户\n区住建委 李工",
+        minutes="一、介绍加装电梯补贴政策：每台补贴20万元。\n"
+        "二、住户代表发言：多数支持，一楼住户担心采光和噪音。\n"
+        "三、议定：委托设计单位出具可行性方案，下次会议讨论费用分摊。",
+    )
+    workflow.record_meeting(
+        elevator,
+        staff,
+        held_at=timezone.now() + timedelta(days=6),
+        place="幸福里社区党群服务中心二楼会议室",
+        attendees="社区居委会\n物业服务中心\n2单元全体住户",
+        minutes="",
+    )
+    declined = submitted(
+        f,
+        "要求拆除隔壁小区的围墙",
+        "隔壁小区围墙挡住了近路，希望拆除围墙方便通行。",
+        Category.NEIGHBOURS,
+    )
+    workflow.perform(
+        declined,
+        "decline",
+        staff,
+        reason="围墙属于相邻小区业主共有，不属于本社区协商范围。社区已将诉求转给街道，"
+        "协调两个小区在白天开放侧门。",
+    )
+    duplicate = submitted(a, "楼道灯修一下", "12号楼道灯一直不亮。", Category.FACILITIES)
+    workflow.perform(
+        duplicate,
+        "mark_duplicate",
+        staff,
+        duplicate_of=Topic.objects.get(community=community, title="幸福路12号楼道灯坏了三个月"),
+    )
+    withdrawn = submitted(
+        b, "周末在广场组织二手市集", "想在周末组织居民二手物品交换。", Category.ACTIVITIES
+    )
+    workflow.perform(withdrawn, "withdraw", b)
+    workflow.enter_on_behalf(
+        staff=staff,
+        community=community,
+        source=Source.HOTLINE,
+        raised_by="居民刘阿姨（12号3栋）",
+        title="菜市场门口早高峰拥堵",
+        description="早上七点到八点半，菜市场门口三轮车和私家车混停，学生上学经过很危险。",
+        category=Category.PARKING,
+        place="幸福路菜市场",
+    )
+    _spread_over_past_weeks(community)
+    assert Topic.objects.filter(community=community).values("status").distinct().count() == len(
+        TopicState
+    )
+
+
+def _spread_over_past_weeks(community):
+    """Everything above happened just now; spread each topic's steps over the past weeks so the
+    timelines read like a real community's (two days between steps, the last one yesterday)."""
+    now = timezone.now()
+    for topic in Topic.objects.filter(community=community):
+        records = list(topic.history.order_by("history_date", "history_id"))
+        for index, record in enumerate(records):
+            record.history_date = now - timedelta(days=2 * (len(records) - index), hours=3)
+            record.save(update_fields=["history_date"])
+        first = records[0].history_date
+        Topic.objects.filter(pk=topic.pk).update(
+            created_at=first,
+            submitted_at=records[1].history_date if topic.submitted_at and len(records) > 1 else None,
+        )
+        for comment in topic.comments.all():
+            comment.created_at = now - timedelta(days=2, hours=comment.pk % 20)
+            comment.save(update_fields=["created_at"])
