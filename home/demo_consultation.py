@@ -176,10 +176,9 @@ def _spread_over_past_weeks(community):
         for index, record in enumerate(records):
             record.history_date = now - timedelta(days=2 * (len(records) - index), hours=3)
             record.save(update_fields=["history_date"])
-        first = records[0].history_date
+        submitted = records[1].history_date if topic.submitted_at and len(records) > 1 else None
         Topic.objects.filter(pk=topic.pk).update(
-            created_at=first,
-            submitted_at=records[1].history_date if topic.submitted_at and len(records) > 1 else None,
+            created_at=records[0].history_date, submitted_at=submitted
         )
         for comment in topic.comments.all():
             comment.created_at = now - timedelta(days=2, hours=comment.pk % 20)

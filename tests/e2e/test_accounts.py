@@ -5,7 +5,6 @@ address has an account.
 
 import re
 
-import pytest
 from playwright.sync_api import expect
 
 from .conftest import DEMO_PASSWORD, DEMO_RESIDENT

@@ -4,7 +4,7 @@ from communities.notifications import send_daily_digests
 
 
 class Command(BaseCommand):
-    help = "Send the daily notification digest to everyone who chose it (run once a day, e.g. cron)."
+    help = "Email the daily notification digest to everyone who chose it (run daily from cron)."
 
     def handle(self, *args, **options):
         result = send_daily_digests.enqueue()
