@@ -1,0 +1,81 @@
+"""Production settings come from the environment, and `check --deploy` has nothing to say."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+REPLACED = {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "YISHI_TESTING", "EMAIL_HOST"}
+
+
+def run(args, **env):
+    environment = {key: value for key, value in os.environ.items() if key not in REPLACED}
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def production_secret_key():
+    key = secrets.token_urlsafe(45)
+    assert len(key) == 60
+    return key
+
+
+def test_deploy_check_is_clean_with_production_environment(tmp_path):
+    result = run(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        YISHI_TESTING="0",
+        SECRET_KEY=production_secret_key(),
+        ALLOWED_HOSTS="yishi.example.cn",
+        # Account emails are mandatory, so production names its mail server.
+        EMAIL_HOST="smtp.example.cn",
+        # A database of its own: the shared development file may be busy with another process.
+        DATABASE_URL=f"sqlite:///{tmp_path / 'deploy-check.sqlite3'}",
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "WARNINGS" not in output
+
+
+def test_production_without_secret_key_refuses_to_start():
+    result = run(
+        ["-c", "import django; django.setup()"],
+        YISHI_TESTING="0",
+        ALLOWED_HOSTS="yishi.example.cn",
+        DJANGO_SETTINGS_MODULE="config.settings",
+    )
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_development_starts_without_secret_key():
+    result = run(
+        ["-c", "import django; django.setup(); from django.conf import settings; "
+         "print(settings.DEBUG, bool(settings.SECRET_KEY))"],
+        YISHI_TESTING="0",
+        DEBUG="1",
+        DJANGO_SETTINGS_MODULE="config.settings",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True True"
+
+
+def test_deploy_check_fails_when_production_has_no_mail_server(tmp_path):
+    result = run(
+        ["manage.py", "check", "--deploy"],
+        YISHI_TESTING="0",
+        SECRET_KEY=production_secret_key(),
+        ALLOWED_HOSTS="yishi.example.cn",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'deploy-check.sqlite3'}",
+    )
+    assert result.returncode != 0
+    assert "mail.E001" in result.stderr
