@@ -6,6 +6,7 @@ way a real street office would write it.
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.test.utils import override_settings
@@ -124,6 +125,8 @@ class Command(BaseCommand):
             self.load()
 
     def load(self):
+        # Every demo account shares one password: hash it once, not thirty-five times.
+        self.password_hash = make_password(DEMO_PASSWORD)
         street, _ = Street.objects.get_or_create(slug=STREET["slug"], defaults=STREET)
         officer = self.user("officer", "街道干部 马力")
         grant_role(officer, Role.STREET_OFFICER, street=street, title="社区建设办公室主任")
@@ -173,7 +176,7 @@ class Command(BaseCommand):
             },
         )
         if created:
-            user.set_password(DEMO_PASSWORD)
+            user.password = self.password_hash
             user.save()
         EmailAddress.objects.get_or_create(
             user=user, email=email, defaults={"verified": True, "primary": True}
