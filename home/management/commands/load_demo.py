@@ -250,7 +250,7 @@ class Command(BaseCommand):
         if home is None:
             root = Page.get_first_root_node()
             home = HomePage(
-                title="议事 · 和平街道社区协商平台",
+                title="和平街道社区协商平台",
                 slug="home-yishi",
                 intro="居民提出议题、社区协商表决、结果公示、落实评议，全程在线，告别纸质台账。",
             )
