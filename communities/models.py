@@ -5,6 +5,7 @@ not editorial content. Each keeps its history (django-simple-history) with the a
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -125,6 +126,11 @@ class Household(models.Model):
 
     def __str__(self):
         return self.address
+
+    def clean(self):
+        super().clean()
+        if self.grid_id and self.community_id and self.grid.community_id != self.community_id:
+            raise ValidationError({"grid": _("The grid must belong to the household's community.")})
 
 
 class RegisteredMember(models.Model):

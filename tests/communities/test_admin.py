@@ -302,3 +302,26 @@ def test_household_form_offers_only_own_community_and_grids(staff_client, commun
     assert community.name in response.text
     assert "外社区" not in response.text
     assert "外网格" not in response.text
+
+
+def test_a_household_cannot_sit_in_a_grid_of_another_community(client, street):
+    officer = UserFactory()
+    grant_role(officer, Role.STREET_OFFICER, street=street)
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    TOTP.activate(officer, "JBSWY3DPEHPK3PXP")
+    client.force_login(officer)
+    first, second = CommunityFactory(street=street), CommunityFactory(street=street)
+    from tests.factories import GridFactory
+
+    grid_of_second = GridFactory(community=second)
+
+    response = client.post(
+        reverse("households:add"),
+        {"community": first.pk, "grid": grid_of_second.pk, "address": "幸福路9号",
+         "register_number": ""},
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["grid"]
+    assert not Household.objects.filter(address="幸福路9号").exists()
