@@ -1,11 +1,18 @@
 """Staff screens in the Wagtail admin: only one's own community exists, and TOTP guards the door."""
 
 import pytest
+from allauth.mfa.totp.internal.auth import TOTP
 from django.urls import reverse
 
 from communities.models import Household, Resident, Role, VerificationMethod
 from communities.roles import grant_role
-from tests.factories import CommunityFactory, HouseholdFactory, ResidentFactory, UserFactory
+from tests.factories import (
+    CommunityFactory,
+    GridFactory,
+    HouseholdFactory,
+    ResidentFactory,
+    UserFactory,
+)
 
 from .registers import register_file
 
@@ -244,8 +251,6 @@ def test_street_officer_sees_residents_of_every_community_of_the_street(client, 
     neighbour = ResidentFactory(community=CommunityFactory(street=street), real_name="邻社区居民")
     officer = UserFactory()
     grant_role(officer, Role.STREET_OFFICER, street=street)
-    from allauth.mfa.totp.internal.auth import TOTP
-
     TOTP.activate(officer, "JBSWY3DPEHPK3PXP")
     client.force_login(officer)
 
@@ -293,8 +298,6 @@ def test_staff_cannot_move_a_household_into_another_community(staff_client, hous
 
 def test_household_form_offers_only_own_community_and_grids(staff_client, community, grid):
     elsewhere = CommunityFactory(name="外社区")
-    from tests.factories import GridFactory
-
     GridFactory(community=elsewhere, name="外网格")
 
     response = staff_client.get(reverse("households:add"))
@@ -307,13 +310,9 @@ def test_household_form_offers_only_own_community_and_grids(staff_client, commun
 def test_a_household_cannot_sit_in_a_grid_of_another_community(client, street):
     officer = UserFactory()
     grant_role(officer, Role.STREET_OFFICER, street=street)
-    from allauth.mfa.totp.internal.auth import TOTP
-
     TOTP.activate(officer, "JBSWY3DPEHPK3PXP")
     client.force_login(officer)
     first, second = CommunityFactory(street=street), CommunityFactory(street=street)
-    from tests.factories import GridFactory
-
     grid_of_second = GridFactory(community=second)
 
     response = client.post(
