@@ -19,7 +19,17 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = ["/healthz", "/", "/xingfuli/", "/rules/", "/en/xingfuli/", "/accounts/login/"]
+PAGES = [
+    "/healthz",
+    "/",
+    "/xingfuli/",
+    "/rules/",
+    "/en/xingfuli/",
+    "/accounts/login/",
+    "/xingfuli/topics/",
+    "/xingfuli/agenda/",
+    "/topics/5/",  # the demo's topic under deliberation: comments, meetings, timeline
+]
 
 
 def free_port():
