@@ -1,0 +1,211 @@
+"""Forms behind the staff screens in the Wagtail admin (residents' forms are in forms.py).
+
+They only collect what a workflow step needs; the step itself (consultation.workflow) checks
+the rules, so its refusals appear on these forms as non-field errors.
+"""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.widgets import AdminDateInput, AdminDateTimeInput
+
+from communities.models import Grid, Household, Membership
+
+from .models import Meeting, MeetingAttachment, Source, Topic, TopicState
+
+MAX_ATTACHMENTS = 5
+MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+OPEN_STATES = (TopicState.COLLECTING, TopicState.SCREENING, TopicState.DELIBERATING)
+
+
+class HouseholdChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, household):
+        if household.grid_id:
+            return f"{household.address} · {household.grid.name}"
+        return household.address
+
+
+class PersonChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, user):
+        return user.get_full_name() or user.email or user.get_username()
+
+
+class AcceptTopicForm(forms.Form):
+    deliberation_starts = forms.DateField(label=_("Deliberation starts"), widget=AdminDateInput)
+    deliberation_ends = forms.DateField(label=_("Deliberation ends"), widget=AdminDateInput)
+    invited_households = HouseholdChoiceField(
+        label=_("Invited households"),
+        queryset=Household.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Households most affected, who receive the advance notice."),
+    )
+    invited_users = PersonChoiceField(
+        label=_("Invited people"),
+        queryset=get_user_model().objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Staff and officers of the street who may join the discussion."),
+    )
+    invited_parties = forms.CharField(
+        label=_("Other invited parties"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Organisations, property company, other units: one per line."),
+    )
+
+    def __init__(self, *args, topic, **kwargs):
+        super().__init__(*args, **kwargs)
+        community = topic.community
+        self.fields["invited_households"].queryset = (
+            Household.objects.filter(community=community)
+            .select_related("grid")
+            .order_by("grid__name", "address")
+        )
+        self.fields["invited_users"].queryset = (
+            get_user_model()
+            .objects.filter(
+                pk__in=Membership.objects.filter(
+                    Q(community__street_id=community.street_id) | Q(street_id=community.street_id)
+                ).values("user_id")
+            )
+            .order_by("last_name", "first_name", "email")
+        )
+
+
+class DeclineTopicForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Published with the topic: residents read why it was declined."),
+    )
+
+
+class MarkDuplicateForm(forms.Form):
+    duplicate_of = forms.ModelChoiceField(
+        label=_("Duplicate of"),
+        queryset=Topic.objects.none(),
+        help_text=_("The open topic of the same community that residents should follow instead."),
+    )
+
+    def __init__(self, *args, topic, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["duplicate_of"].queryset = (
+            Topic.objects.filter(community_id=topic.community_id, status__in=OPEN_STATES)
+            .exclude(pk=topic.pk)
+            .order_by("-created_at")
+        )
+
+
+class ConfirmForm(forms.Form):
+    """An action with nothing to fill in: the button is the confirmation."""
+
+
+class EnterOnBehalfForm(forms.ModelForm):
+    """A topic raised by phone, on a home visit, through a grid worker or at a meeting."""
+
+    source = forms.ChoiceField(
+        label=_("Source"), choices=[c for c in Source.choices if c[0] != Source.ONLINE]
+    )
+    raised_by = forms.CharField(
+        label=_("Raised by"),
+        max_length=60,
+        help_text=_("The name of the resident who raised it."),
+    )
+
+    class Meta:
+        model = Topic
+        fields = [
+            "community",
+            "title",
+            "description",
+            "category",
+            "grid",
+            "place",
+            "source",
+            "raised_by",
+        ]
+
+    def __init__(self, *args, communities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["community"].queryset = communities.order_by("name")
+        self.fields["grid"].queryset = (
+            Grid.objects.filter(community__in=communities)
+            .select_related("community")
+            .order_by("community__name", "name")
+        )
+        if len(self.fields["community"].queryset) == 1:
+            self.fields["community"].initial = self.fields["community"].queryset[0].pk
+
+    def clean(self):
+        data = super().clean()
+        grid, community = data.get("grid"), data.get("community")
+        if grid and community and grid.community_id != community.pk:
+            self.add_error("grid", _("Choose a grid of the chosen community."))
+        return data
+
+
+class HideCommentForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for hiding"),
+        max_length=200,
+        help_text=_("Kept with the comment's history; the author sees it."),
+    )
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class AttachmentsField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
+        if len(files) > MAX_ATTACHMENTS:
+            raise ValidationError(
+                _("Attach at most %(max)d files (you chose %(count)d).")
+                % {"max": MAX_ATTACHMENTS, "count": len(files)}
+            )
+        cleaned = [super(AttachmentsField, self).clean(upload, initial) for upload in files]
+        for upload in cleaned:
+            if upload.size > MAX_ATTACHMENT_BYTES:
+                raise ValidationError(_("“%(name)s” is larger than 20 MB.") % {"name": upload.name})
+        return cleaned
+
+
+class MeetingForm(WagtailAdminModelForm):
+    """A meeting's record; its files (sign-in sheet, photos of the minutes) come alongside."""
+
+    attachments = AttachmentsField(
+        label=_("Attachments"),
+        required=False,
+        help_text=_("Sign-in sheet, scanned minutes, photos: up to 5 files."),
+    )
+
+    class Meta:
+        model = Meeting
+        fields = ["topic", "held_at", "place", "attendees", "minutes"]
+        widgets = {
+            "held_at": AdminDateTimeInput,
+            "attendees": forms.Textarea(attrs={"rows": 5}),
+            "minutes": forms.Textarea(attrs={"rows": 12}),
+        }
+
+    def __init__(self, *args, topics=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # A meeting stays with its topic; only what happened at it is edited.
+            self.fields["topic"].disabled = True
+            self.fields["topic"].queryset = Topic.objects.filter(pk=self.instance.topic_id)
+        elif topics is not None:
+            self.fields["topic"].queryset = topics
+
+    def save_attachments(self, meeting):
+        for upload in self.cleaned_data.get("attachments") or []:
+            MeetingAttachment.objects.create(meeting=meeting, file=upload, title=upload.name[:120])

@@ -1,0 +1,386 @@
+"""Topics: the list staff decide from, each workflow step as a form, and topics entered on a
+resident's behalf."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Case, IntegerField, Value, When
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.functional import cached_property
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import FormView
+from django_filters import ChoiceFilter, ModelChoiceFilter
+from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.ui.menus import MenuItem as ButtonMenuItem
+from wagtail.admin.ui.tables import (
+    Column,
+    DateColumn,
+    NumberColumn,
+    StatusFlagColumn,
+    StatusTagColumn,
+    TitleColumn,
+)
+from wagtail.admin.views import generic
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.widgets.button import HeaderButton
+
+from communities.permissions import managed_communities
+
+from .. import workflow
+from ..admin_forms import (
+    AcceptTopicForm,
+    ConfirmForm,
+    DeclineTopicForm,
+    EnterOnBehalfForm,
+    MarkDuplicateForm,
+)
+from ..models import (
+    Topic,
+    TopicState,
+)
+from .common import (
+    ScopedInspectView,
+    ScopedViewMixin,
+    ScopedViewSet,
+    YesNoFilter,
+    community_choices,
+    local_datetime,
+    scoped,
+)
+
+
+def staff_transitions(topic):
+    """The workflow's staff rows that leave the topic's present state.
+
+    Listings hold only topics of communities the user manages, so the staff role is given;
+    reading the table directly spares one membership query per row. Action views still ask
+    the workflow itself (`workflow.can`, then `perform`).
+    """
+    return [
+        t for t in workflow.TRANSITIONS if topic.status in t.sources and workflow.STAFF in t.roles
+    ]
+
+
+ACTION_ICONS = {
+    "send_to_screening": "arrow-right",
+    "accept": "check",
+    "decline": "cross",
+    "mark_duplicate": "copy",
+}
+
+
+def action_buttons(topic, transitions, button_class=ButtonMenuItem):
+    return [
+        button_class(
+            transition.label,
+            url=reverse(f"consultation_topic_{transition.action}", args=[topic.pk]),
+            icon_name=ACTION_ICONS.get(transition.action, "arrow-right"),
+            priority=index,
+        )
+        for index, transition in enumerate(transitions, start=1)
+        if transition.action in ACTION_VIEWS
+    ]
+
+
+class TopicFilterSet(WagtailFilterSet):
+    community = ModelChoiceFilter(label=gettext_lazy("Community"), queryset=community_choices)
+    status = ChoiceFilter(
+        label=gettext_lazy("Status"),
+        choices=[c for c in TopicState.choices if c[0] != TopicState.DRAFT],
+    )
+    overdue = YesNoFilter(label=gettext_lazy("Overdue"), method="filter_overdue")
+
+    class Meta:
+        model = Topic
+        fields = ["community", "status"]
+
+    def filter_overdue(self, queryset, name, value):
+        overdue = Topic.objects.overdue().values("pk")
+        if value == "true":
+            return queryset.filter(pk__in=overdue)
+        return queryset.exclude(pk__in=overdue)
+
+
+class TopicIndexView(ScopedViewMixin, generic.IndexView):
+    filterset_class = TopicFilterSet
+
+    def get_base_queryset(self):
+        return super().get_base_queryset().with_support_count().select_related("community")
+
+    def order_queryset(self, queryset):
+        if self.is_explicitly_ordered:
+            return super().order_queryset(queryset)
+        # The decisions due come first, the nearest deadline (so the overdue ones) on top.
+        return queryset.order_by(
+            Case(
+                When(status=TopicState.SCREENING, then=Value(0)),
+                When(status=TopicState.COLLECTING, then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
+            ),
+            "screening_deadline",
+            "-created_at",
+            "-pk",
+        )
+
+    @cached_property
+    def header_buttons(self):
+        return [
+            *super().header_buttons,
+            HeaderButton(
+                _("Enter a topic on a resident's behalf"),
+                url=reverse("consultation_enter_topic"),
+                icon_name="plus",
+            ),
+        ]
+
+    def get_list_more_buttons(self, instance):
+        return [
+            *action_buttons(instance, staff_transitions(instance)),
+            *super().get_list_more_buttons(instance),
+        ]
+
+    @cached_property
+    def columns(self):
+        # The model's verbose name "title" reads as a person's job title in Chinese.
+        title = self._get_title_column_class(TitleColumn)(
+            "title",
+            label=_("Topic"),
+            sort_key="title",
+            get_url=self.get_inspect_url,
+        )
+        return [title, *super().columns[1:]]
+
+
+class TopicInspectView(ScopedInspectView):
+    @cached_property
+    def header_buttons(self):
+        # The decisions open now, as buttons in plain sight.
+        available = workflow.available_actions(self.object, self.request.user)
+        return action_buttons(self.object, available, HeaderButton)
+
+    def get_fields_context(self):
+        # What does not apply yet (no decision, no deliberation) is left out, not listed empty.
+        return [field for field in super().get_fields_context() if field["value"] != "—"]
+
+    def get_invited_households_display_value(self):
+        return ", ".join(h.address for h in self.object.invited_households.all())
+
+    def get_invited_users_display_value(self):
+        people = self.object.invited_users.all()
+        return ", ".join(u.get_full_name() or u.email for u in people)
+
+    def get_context_data(self, **kwargs):
+        history = (
+            self.object.history.select_related("history_user")
+            .only(
+                "history_id",
+                "history_date",
+                "history_user",
+                "history_change_reason",
+                "status",
+            )
+            .order_by("history_date", "history_id")
+        )
+        counts = Topic.objects.filter(pk=self.object.pk).with_support_count().get()
+        return super().get_context_data(
+            timeline=history, support_count=counts.support_count, **kwargs
+        )
+
+
+class TopicViewSet(ScopedViewSet):
+    model = Topic
+    icon = "comment"
+    index_view_class = TopicIndexView
+    inspect_view_enabled = True
+    inspect_view_class = TopicInspectView
+    inspect_template_name = "consultation/admin/topic_inspect.html"
+    list_per_page = 30
+    search_fields = ["title", "place", "raised_by"]
+    list_display = [
+        "title",
+        "community",
+        StatusTagColumn(
+            "status",
+            label=gettext_lazy("Status"),
+            accessor="get_status_display",
+            primary=lambda topic: topic.status == TopicState.SCREENING,
+            sort_key="status",
+        ),
+        NumberColumn("support_count", label=gettext_lazy("Supporters"), sort_key="support_count"),
+        Column(
+            "screening_deadline",
+            label=gettext_lazy("Screening deadline"),
+            accessor=local_datetime(
+                "screening_deadline", only_if=lambda t: t.status == TopicState.SCREENING
+            ),
+            sort_key="screening_deadline",
+        ),
+        StatusFlagColumn(
+            "is_overdue", label=gettext_lazy("Overdue"), true_label=gettext_lazy("Overdue")
+        ),
+        DateColumn("created_at", label=gettext_lazy("Created"), sort_key="created_at"),
+    ]
+    inspect_view_fields = [
+        "community",
+        "status",
+        "description",
+        "category",
+        "grid",
+        "place",
+        "source",
+        "raised_by",
+        "entered_by",
+        "created_at",
+        "submitted_at",
+        "screening_started_at",
+        "screening_deadline",
+        "decided_at",
+        "decline_reason",
+        "duplicate_of",
+        "deliberation_starts",
+        "deliberation_ends",
+        "invited_households",
+        "invited_users",
+        "invited_parties",
+    ]
+
+
+class TopicActionView(WagtailAdminTemplateMixin, FormView):
+    """One workflow step on one topic of the staff member's communities (404 for any other)."""
+
+    action = None
+    header_icon = "comment"
+    template_name = "consultation/admin/topic_action.html"
+    form_class = ConfirmForm
+    success_message = None
+    submit_class = "button"
+
+    def dispatch(self, request, pk):
+        self.topic = get_object_or_404(
+            scoped(Topic.objects.select_related("community"), request.user), pk=pk
+        )
+        if not workflow.can(request.user, self.topic, self.action):
+            messages.error(
+                request,
+                _("This topic is “%(state)s”; “%(action)s” is not possible now.")
+                % {"state": self.topic.get_status_display(), "action": self.transition.label},
+            )
+            return redirect("topics:inspect", self.topic.pk)
+        return super().dispatch(request, pk)
+
+    @property
+    def transition(self):
+        return workflow.ACTIONS[self.action]
+
+    def get_page_title(self):
+        return capfirst(str(self.transition.label))
+
+    def get_page_subtitle(self):
+        return self.topic.title
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {"url": reverse("topics:index"), "label": capfirst(Topic._meta.verbose_name_plural)},
+            {"url": reverse("topics:inspect", args=[self.topic.pk]), "label": self.topic.title},
+            {"url": "", "label": self.get_page_title()},
+        ]
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        if self.form_class in (AcceptTopicForm, MarkDuplicateForm):
+            kwargs["topic"] = self.topic
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        supporters = self.topic.supports.count()
+        return super().get_context_data(
+            topic=self.topic,
+            support_count=supporters,
+            submit_label=self.get_page_title(),
+            submit_class=self.submit_class,
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        try:
+            workflow.perform(self.topic, self.action, self.request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        except PermissionDenied:
+            raise Http404 from None
+        messages.success(self.request, self.success_message % {"title": self.topic.title})
+        return redirect("topics:index")
+
+
+class SendToScreeningView(TopicActionView):
+    action = "send_to_screening"
+    success_message = gettext_lazy("“%(title)s” was sent to screening.")
+
+
+class AcceptTopicView(TopicActionView):
+    action = "accept"
+    form_class = AcceptTopicForm
+    success_message = gettext_lazy("“%(title)s” is on the agenda.")
+
+
+class DeclineTopicView(TopicActionView):
+    action = "decline"
+    form_class = DeclineTopicForm
+    submit_class = "button no"
+    success_message = gettext_lazy("“%(title)s” was declined.")
+
+
+class MarkDuplicateView(TopicActionView):
+    action = "mark_duplicate"
+    form_class = MarkDuplicateForm
+    submit_class = "button no"
+    success_message = gettext_lazy("“%(title)s” was marked as a duplicate.")
+
+
+ACTION_VIEWS = {
+    view.action: view
+    for view in (SendToScreeningView, AcceptTopicView, DeclineTopicView, MarkDuplicateView)
+}
+
+
+class EnterOnBehalfView(WagtailAdminTemplateMixin, FormView):
+    page_title = gettext_lazy("Enter a topic on a resident's behalf")
+    header_icon = "plus"
+    template_name = "consultation/admin/enter_topic.html"
+    form_class = EnterOnBehalfForm
+
+    def dispatch(self, request):
+        self.communities = managed_communities(request.user)
+        if not self.communities.exists():
+            raise Http404
+        return super().dispatch(request)
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {"url": reverse("topics:index"), "label": capfirst(Topic._meta.verbose_name_plural)},
+            {"url": "", "label": self.get_page_title()},
+        ]
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "communities": self.communities}
+
+    def form_valid(self, form):
+        data = dict(form.cleaned_data)
+        try:
+            topic = workflow.enter_on_behalf(staff=self.request.user, **data)
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        except PermissionDenied:
+            raise Http404 from None
+        messages.success(
+            self.request, _("“%(title)s” is open for support.") % {"title": topic.title}
+        )
+        return redirect("topics:index")
