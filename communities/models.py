@@ -268,7 +268,7 @@ class Membership(models.Model):
         related_name="memberships",
         verbose_name=_("street"),
     )
-    title = models.CharField(_("title"), max_length=60, blank=True)
+    title = models.CharField(_("job title"), max_length=60, blank=True)
 
     history = HistoricalRecords()
 
