@@ -7,7 +7,17 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-REPLACED = {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "YISHI_TESTING", "EMAIL_HOST"}
+# What the test sets itself, and what other tests put in this process's environment (the
+# browser tests allow Django's async-unsafe calls for Playwright's event loop).
+REPLACED = {
+    "DEBUG",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "DATABASE_URL",
+    "YISHI_TESTING",
+    "EMAIL_HOST",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+}
 
 
 def run(args, **env):
