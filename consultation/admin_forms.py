@@ -14,7 +14,8 @@ from wagtail.admin.widgets import AdminDateInput, AdminDateTimeInput
 
 from communities.models import Grid, Household, Membership
 
-from .models import Meeting, MeetingAttachment, Source, Topic, TopicState
+from .models import Franchise, Meeting, MeetingAttachment, Source, Topic, TopicState
+from .voting import DEFAULT_OPTIONS
 
 MAX_ATTACHMENTS = 5
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
@@ -209,3 +210,54 @@ class MeetingForm(WagtailAdminModelForm):
     def save_attachments(self, meeting):
         for upload in self.cleaned_data.get("attachments") or []:
             MeetingAttachment.objects.create(meeting=meeting, file=upload, title=upload.name[:120])
+
+
+class OpenBallotForm(forms.Form):
+    """表决: the question, the options and the rules of one ballot."""
+
+    question = forms.CharField(label=_("Question"), max_length=200)
+    options = forms.CharField(
+        label=_("Options"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One per line; at least two."),
+    )
+    max_choices = forms.IntegerField(
+        label=_("Choices per voter"),
+        min_value=1,
+        max_value=20,
+        initial=1,
+        help_text=_("1 for a single choice; more lets voters tick up to that many options."),
+    )
+    opens_at = forms.DateTimeField(label=_("Opens at"), widget=AdminDateTimeInput)
+    closes_at = forms.DateTimeField(label=_("Closes at"), widget=AdminDateTimeInput)
+    franchise = forms.ChoiceField(
+        label=_("Franchise"), choices=Franchise.choices, widget=forms.RadioSelect
+    )
+    quorum_percent = forms.IntegerField(
+        label=_("Quorum (percent of those eligible)"), min_value=0, max_value=100, initial=50
+    )
+    secret = forms.BooleanField(
+        label=_("Secret ballot"),
+        required=False,
+        initial=True,
+        help_text=_("Nobody, staff included, can ever see who chose what."),
+    )
+
+    def __init__(self, *args, topic, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["question"].initial = _("Do you agree with “%(title)s”?") % {
+            "title": topic.title
+        }
+        self.fields["options"].initial = "\n".join(str(label) for label in DEFAULT_OPTIONS)
+        self.fields["franchise"].initial = Franchise.RESIDENT
+
+    def clean_options(self):
+        return [line.strip() for line in self.cleaned_data["options"].splitlines() if line.strip()]
+
+
+class CloseBallotForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for closing early"),
+        max_length=200,
+        help_text=_("Published with the result."),
+    )

@@ -96,3 +96,27 @@ class ReplyForm(forms.Form):
 
 class ReportForm(forms.Form):
     reason = forms.CharField(label=_("What is wrong with this comment?"), max_length=200)
+
+
+class VoteForm(forms.Form):
+    """The ballot paper: radio buttons for a single choice, checkboxes for up to N."""
+
+    def __init__(self, *args, ballot, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(option.position, option.label) for option in ballot.options.all()]
+        if ballot.max_choices == 1:
+            self.fields["choice"] = forms.TypedChoiceField(
+                label=ballot.question, choices=choices, coerce=int, widget=forms.RadioSelect
+            )
+        else:
+            self.fields["choice"] = forms.TypedMultipleChoiceField(
+                label=ballot.question,
+                choices=choices,
+                coerce=int,
+                widget=forms.CheckboxSelectMultiple,
+                help_text=_("Tick up to %(n)d options.") % {"n": ballot.max_choices},
+            )
+
+    def positions(self):
+        choice = self.cleaned_data["choice"]
+        return choice if isinstance(choice, list) else [choice]

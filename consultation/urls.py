@@ -11,5 +11,6 @@ urlpatterns = [
     path("topics/<int:pk>/comment/", views.comment, name="comment"),
     path("topics/<int:pk>/comments/<int:comment_pk>/reply/", views.reply, name="reply"),
     path("topics/<int:pk>/comments/<int:comment_pk>/report/", views.report, name="report"),
+    path("topics/<int:pk>/ballots/<int:ballot_pk>/vote/", views.vote, name="vote"),
     path("topics/<int:pk>/<slug:action>/", views.act, name="act"),
 ]

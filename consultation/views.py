@@ -4,19 +4,21 @@ The community's list and agenda are served under its CommunityPage (home.models 
 a topic has its own address. Drafts are their author's alone: anyone else gets 404.
 """
 
+from collections import defaultdict
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import workflow
-from .forms import CommentForm, ReplyForm, ReportForm, TopicForm
+from . import voting, workflow
+from .forms import CommentForm, ReplyForm, ReportForm, TopicForm, VoteForm
 from .models import Comment, Stance, Topic, TopicPhoto, TopicState
 from .permissions import can_view, is_participant, verified_resident_of
 
@@ -138,7 +140,12 @@ def edit_draft(request, pk):
 def _visible_topic(request, pk):
     topic = get_object_or_404(
         Topic.objects.select_related(
-            "community__street", "community__page", "grid", "author__resident", "duplicate_of"
+            "community__street",
+            "community__page",
+            "community__consultation_settings",
+            "grid",
+            "author__resident",
+            "duplicate_of",
         ),
         pk=pk,
     )
@@ -150,28 +157,18 @@ def _visible_topic(request, pk):
 def topic_detail(request, pk):
     topic = _visible_topic(request, pk)
     user = request.user
-    comments = list(
-        topic.comments.filter(parent__isnull=True)
-        .select_related("author__resident")
-        .prefetch_related(
-            Prefetch(
-                "replies",
-                queryset=Comment.objects.select_related("author__resident").order_by(
-                    "created_at", "pk"
-                ),
-            )
-        )
-    )
+    comments = _comment_threads(topic)
     stance_counts = {stance: 0 for stance in Stance.values}
     for comment in comments:
         if not comment.is_hidden:
             stance_counts[comment.stance] += 1
     meetings = list(topic.meetings.prefetch_related("attachments"))
-    supported = False
-    participant = False
-    if user.is_authenticated:
-        supported = topic.supports.filter(resident__user=user).exists()
-        participant = topic.status == TopicState.DELIBERATING and is_participant(user, topic)
+    support_count, supported = _support_counts(topic, user)
+    participant = (
+        user.is_authenticated
+        and topic.status == TopicState.DELIBERATING
+        and is_participant(user, topic)
+    )
     return render(
         request,
         "consultation/topic_detail.html",
@@ -179,7 +176,7 @@ def topic_detail(request, pk):
             "topic": topic,
             "community": topic.community,
             "photos": topic.photos.all(),
-            "support_count": topic.supports.count(),
+            "support_count": support_count,
             "supported": supported,
             "threshold": topic.community.consultation_settings.support_threshold
             if hasattr(topic.community, "consultation_settings")
@@ -192,10 +189,58 @@ def topic_detail(request, pk):
             if user.is_authenticated and topic.author_id == user.pk
             else [],
             "can_comment": participant,
+            **_ballot_context(topic, user),
             "comment_form": CommentForm(),
             "reply_form": ReplyForm(),
         },
     )
+
+
+def _ballot_context(topic, user):
+    """The latest ballot, and what this visitor may see of it: results only once it closed."""
+    ballot = topic.ballots.prefetch_related("options").first()
+    if ballot is None:
+        return {"ballot": None}
+    context = {"ballot": ballot, "vote_form": None, "my_vote": None, "household_vote": None}
+    resident = verified_resident_of(user, topic.community)
+    if resident is not None:
+        context["my_vote"] = ballot.voters.filter(resident=resident).first()
+        if context["my_vote"] is None:
+            context["household_vote"] = voting.household_vote_of(ballot, resident)
+        if ballot.is_open_at() and not (context["my_vote"] or context["household_vote"]):
+            context["vote_form"] = VoteForm(ballot=ballot)
+    if ballot.results_published:
+        context["results"] = [
+            (
+                option,
+                round(100 * option.final_count / ballot.paper_count) if ballot.paper_count else 0,
+            )
+            for option in ballot.options.all()
+        ]
+    return context
+
+
+def _comment_threads(topic):
+    """Top-level comments, each with its replies (one level deep), from a single query."""
+    comments = list(topic.comments.select_related("author__resident").order_by("created_at", "pk"))
+    replies = defaultdict(list)
+    for comment in comments:
+        if comment.parent_id is not None:
+            replies[comment.parent_id].append(comment)
+    threads = [comment for comment in comments if comment.parent_id is None]
+    for comment in threads:
+        comment.thread_replies = replies[comment.pk]
+    return threads
+
+
+def _support_counts(topic, user):
+    """How many residents support the topic, and whether this visitor is one of them."""
+    if not user.is_authenticated:
+        return topic.supports.count(), False
+    counts = topic.supports.aggregate(
+        total=Count("pk"), mine=Count("pk", filter=Q(resident__user=user))
+    )
+    return counts["total"], counts["mine"] > 0
 
 
 def _timeline(topic, meetings):
@@ -213,6 +258,8 @@ def _timeline(topic, meetings):
                     "note": record.history_change_reason or "",
                     "actor": record.history_user,
                     "system": record.history_user is None,
+                    # Only the author acts on their own topic; anyone else acted for the office.
+                    "office": record.history_user_id not in (None, topic.author_id),
                 }
             )
             previous = record.status
@@ -321,6 +368,27 @@ def report(request, pk, comment_pk):
         "consultation/report_comment.html",
         {"topic": topic, "comment": target, "form": form, "community": topic.community},
     )
+
+
+@require_POST
+@login_required
+def vote(request, pk, ballot_pk):
+    topic = _visible_topic(request, pk)
+    ballot = get_object_or_404(topic.ballots, pk=ballot_pk)
+    form = VoteForm(request.POST, ballot=ballot)
+    if not form.is_valid():
+        messages.error(request, _("Choose an option (at most %(n)d).") % {"n": ballot.max_choices})
+        return redirect(f"{topic.get_absolute_url()}#ballot")
+    try:
+        voter = voting.cast_vote(ballot, request.user, form.positions())
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(
+            request,
+            _("Your vote is recorded. Keep your receipt: %(receipt)s") % {"receipt": voter.receipt},
+        )
+    return redirect(f"{topic.get_absolute_url()}#ballot")
 
 
 @login_required

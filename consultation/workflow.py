@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from communities.notifications import notify, register_event
 
+from . import voting
 from .models import (
     Comment,
     CommentReport,
@@ -70,6 +71,14 @@ def _duplicate_target_valid(topic, data):
     return None
 
 
+def _ballot_described(topic, data):
+    if not data.get("question", "").strip():
+        return _("Write the question residents vote on.")
+    if not data.get("opens_at") or not data.get("closes_at"):
+        return _("Set when voting opens and closes.")
+    return None
+
+
 @dataclass(frozen=True)
 class Transition:
     action: str
@@ -84,6 +93,10 @@ def _row(action, sources, target, roles, label, *guards):
     return Transition(action, frozenset(sources), target, frozenset(roles), label, guards)
 
 
+BALLOT_FIELDS = (
+    "question", "options", "opens_at", "closes_at", "franchise", "quorum_percent", "secret",
+    "max_choices",
+)  # fmt: skip
 S = TopicState
 TRANSITIONS = (
     _row("submit", {S.DRAFT}, S.COLLECTING, {AUTHOR},
@@ -100,6 +113,8 @@ TRANSITIONS = (
          gettext_lazy("Decline"), _reason_given),
     _row("mark_duplicate", {S.COLLECTING, S.SCREENING}, S.DECLINED, {STAFF},
          gettext_lazy("Mark as duplicate"), _duplicate_target_valid),
+    _row("open_ballot", {S.DELIBERATING}, S.VOTING, {STAFF},
+         gettext_lazy("Open a ballot"), _ballot_described),
 )  # fmt: skip
 ACTIONS = {transition.action: transition for transition in TRANSITIONS}
 
@@ -192,6 +207,13 @@ def perform(topic, action, actor, **data):
     if action == "accept":
         topic.invited_households.set(data.get("invited_households", []))
         topic.invited_users.set(data.get("invited_users", []))
+    if action == "open_ballot":
+        ballot = voting.create_ballot(
+            topic, actor, **{name: data[name] for name in BALLOT_FIELDS if name in data}
+        )
+        when = timezone.localtime(ballot.closes_at).strftime("%Y-%m-%d %H:%M")
+        notify("ballot.opened", topic, actor, params={"closes": when})
+        return topic
     notify(f"topic.{action}", topic, actor)
     return topic
 

@@ -6,8 +6,16 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from communities.models import Community
-from consultation import workflow
-from consultation.models import Category, ConsultationSettings, Source, Topic, TopicState
+from consultation import voting, workflow
+from consultation.models import (
+    Ballot,
+    Category,
+    ConsultationSettings,
+    Franchise,
+    Source,
+    Topic,
+    TopicState,
+)
 
 
 def load_topics(community_slug, staff_username, resident_usernames):
@@ -161,6 +169,7 @@ def load_topics(community_slug, staff_username, resident_usernames):
         category=Category.PARKING,
         place="幸福路菜市场",
     )
+    _ballots(community, staff, people, submitted)
     _spread_over_past_weeks(community)
     assert Topic.objects.filter(community=community).values("status").distinct().count() == len(
         TopicState
@@ -183,3 +192,72 @@ def _spread_over_past_weeks(community):
         for comment in topic.comments.all():
             comment.created_at = now - timedelta(days=2, hours=comment.pk % 20)
             comment.save(update_fields=["created_at"])
+
+
+def _ballots(community, staff, people, submitted):
+    """One topic voting now (secret, one vote per resident) and one whose vote is counted
+    (每户一票, closed at its time)."""
+    a, b, c, d, e, f = people
+    today = timezone.localdate()
+    now = timezone.now()
+
+    def deliberated(author, title, description, category, supporters):
+        topic = submitted(author, title, description, category, supporters=supporters)
+        return workflow.perform(
+            topic,
+            "accept",
+            staff,
+            deliberation_starts=today - timedelta(days=12),
+            deliberation_ends=today - timedelta(days=2),
+            invited_parties="幸福里物业服务中心",
+        )
+
+    charging = deliberated(
+        f,
+        "在小区增设电动自行车集中充电棚",
+        "楼道里飞线充电屡禁不止，去年隔壁小区发生过火灾。建议在3号楼东侧空地建集中充电棚，"
+        "按次收费，由物业管理。",
+        Category.SAFETY,
+        [a, b, c, d, e],
+    )
+    workflow.perform(
+        charging,
+        "open_ballot",
+        staff,
+        question="是否同意在3号楼东侧空地建设电动自行车集中充电棚？",
+        opens_at=now - timedelta(days=1),
+        closes_at=now + timedelta(days=5),
+        options=["同意", "反对", "弃权"],
+        franchise=Franchise.RESIDENT,
+        quorum_percent=50,
+        secret=True,
+    )
+    ballot = Ballot.objects.get(topic=charging)
+    for person, position in ((a, 1), (b, 1), (c, 2)):
+        voting.cast_vote(ballot, person, [position])
+
+    dancing = deliberated(
+        a,
+        "广场舞活动时间调整为晚上七点到九点",
+        "广场舞音乐声音大、结束晚，临街住户反映影响休息。建议活动时间调整为19:00–21:00，"
+        "音量由舞蹈队自行控制。",
+        Category.NEIGHBOURS,
+        [b, c, d, e, f],
+    )
+    workflow.perform(
+        dancing,
+        "open_ballot",
+        staff,
+        question="是否同意广场舞活动时间调整为每晚19:00–21:00？",
+        opens_at=now - timedelta(days=8),
+        closes_at=now + timedelta(hours=1),
+        options=["同意", "反对", "弃权"],
+        franchise=Franchise.HOUSEHOLD,
+        quorum_percent=50,
+        secret=True,
+    )
+    ballot = Ballot.objects.get(topic=dancing)
+    for person, position in ((a, 1), (b, 1), (c, 1), (d, 2), (e, 3), (f, 1)):
+        voting.cast_vote(ballot, person, [position])
+    Ballot.objects.filter(pk=ballot.pk).update(closes_at=now - timedelta(days=1))
+    voting.close_ballot(ballot)

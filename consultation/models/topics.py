@@ -83,6 +83,7 @@ class TopicState(models.TextChoices):
     COLLECTING = "collecting", _("Collecting support")
     SCREENING = "screening", _("Screening")
     DELIBERATING = "deliberating", _("Deliberating")
+    VOTING = "voting", _("Voting")
     DECLINED = "declined", _("Declined")
     WITHDRAWN = "withdrawn", _("Withdrawn")
 

@@ -15,7 +15,7 @@ from .comments import CommentViewSet, HideCommentView
 from .common import manages_any_community
 from .dashboard import TopicsNeedingDecisionPanel
 from .records import ConsultationSettingsViewSet, MeetingViewSet
-from .topics import ACTION_VIEWS, EnterOnBehalfView, TopicViewSet
+from .topics import ACTION_VIEWS, CloseBallotView, EnterOnBehalfView, TopicViewSet
 
 
 class ConsultationGroup(ModelViewSetGroup):
@@ -52,6 +52,11 @@ def register_consultation_urls():
         for action, view in ACTION_VIEWS.items()
     ] + [
         path("topics/enter/", EnterOnBehalfView.as_view(), name="consultation_enter_topic"),
+        path(
+            "topics/<int:pk>/close-ballot/",
+            CloseBallotView.as_view(),
+            name="consultation_close_ballot",
+        ),
         path(
             "topic-comments/<int:pk>/hide/",
             HideCommentView.as_view(),

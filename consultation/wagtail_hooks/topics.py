@@ -29,15 +29,18 @@ from wagtail.admin.widgets.button import HeaderButton
 
 from communities.permissions import managed_communities
 
-from .. import workflow
+from .. import voting, workflow
 from ..admin_forms import (
     AcceptTopicForm,
+    CloseBallotForm,
     ConfirmForm,
     DeclineTopicForm,
     EnterOnBehalfForm,
     MarkDuplicateForm,
+    OpenBallotForm,
 )
 from ..models import (
+    BallotStatus,
     Topic,
     TopicState,
 )
@@ -69,6 +72,7 @@ ACTION_ICONS = {
     "accept": "check",
     "decline": "cross",
     "mark_duplicate": "copy",
+    "open_ballot": "tasks",
 }
 
 
@@ -160,7 +164,16 @@ class TopicInspectView(ScopedInspectView):
     def header_buttons(self):
         # The decisions open now, as buttons in plain sight.
         available = workflow.available_actions(self.object, self.request.user)
-        return action_buttons(self.object, available, HeaderButton)
+        buttons = action_buttons(self.object, available, HeaderButton)
+        if self.object.ballots.filter(status=BallotStatus.OPEN).exists():
+            buttons.append(
+                HeaderButton(
+                    _("Close the ballot early"),
+                    url=reverse("consultation_close_ballot", args=[self.object.pk]),
+                    icon_name="tasks",
+                )
+            )
+        return buttons
 
     def get_fields_context(self):
         # What does not apply yet (no decision, no deliberation) is left out, not listed empty.
@@ -292,7 +305,7 @@ class TopicActionView(WagtailAdminTemplateMixin, FormView):
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
-        if self.form_class in (AcceptTopicForm, MarkDuplicateForm):
+        if self.form_class in (AcceptTopicForm, MarkDuplicateForm, OpenBallotForm):
             kwargs["topic"] = self.topic
         return kwargs
 
@@ -343,10 +356,73 @@ class MarkDuplicateView(TopicActionView):
     success_message = gettext_lazy("“%(title)s” was marked as a duplicate.")
 
 
+class OpenBallotView(TopicActionView):
+    action = "open_ballot"
+    form_class = OpenBallotForm
+    success_message = gettext_lazy("Voting on “%(title)s” is open.")
+
+
 ACTION_VIEWS = {
     view.action: view
-    for view in (SendToScreeningView, AcceptTopicView, DeclineTopicView, MarkDuplicateView)
+    for view in (
+        SendToScreeningView,
+        AcceptTopicView,
+        DeclineTopicView,
+        MarkDuplicateView,
+        OpenBallotView,
+    )
 }
+
+
+class CloseBallotView(WagtailAdminTemplateMixin, FormView):
+    """Staff close a ballot before its time, with a reason that is published with the result."""
+
+    header_icon = "tasks"
+    template_name = "consultation/admin/topic_action.html"
+    form_class = CloseBallotForm
+    page_title = gettext_lazy("Close the ballot early")
+
+    def dispatch(self, request, pk):
+        self.topic = get_object_or_404(
+            scoped(Topic.objects.select_related("community"), request.user), pk=pk
+        )
+        self.ballot = self.topic.ballots.filter(status=BallotStatus.OPEN).first()
+        if self.ballot is None:
+            raise Http404
+        return super().dispatch(request, pk)
+
+    def get_page_subtitle(self):
+        return self.topic.title
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {"url": reverse("topics:index"), "label": capfirst(Topic._meta.verbose_name_plural)},
+            {"url": reverse("topics:inspect", args=[self.topic.pk]), "label": self.topic.title},
+            {"url": "", "label": self.get_page_title()},
+        ]
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            topic=self.topic,
+            support_count=self.topic.supports.count(),
+            submit_label=self.get_page_title(),
+            submit_class="button no",
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        try:
+            voting.close_ballot(
+                self.ballot, actor=self.request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        except PermissionDenied:
+            raise Http404 from None
+        messages.success(self.request, _("The ballot is closed and counted."))
+        return redirect("topics:inspect", self.topic.pk)
 
 
 class EnterOnBehalfView(WagtailAdminTemplateMixin, FormView):

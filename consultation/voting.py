@@ -1,0 +1,194 @@
+"""Casting and counting votes. The rules of 表决 live here; workflow.py opens the ballot.
+
+- Only verified residents of the topic's community vote; under 每户一票 the first member of a
+  household to vote casts the household's vote.
+- A vote writes a Voter row and a BallotPaper row in one transaction, with no link between
+  them; the database refuses a second Voter for the same resident or household.
+- Results are hidden from everyone until the ballot closes; closing counts once and stores it.
+"""
+
+import math
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from communities.models import Membership, Resident
+from communities.notifications import notify, register_event
+
+from .models import Ballot, BallotOption, BallotPaper, BallotStatus, Franchise, Voter
+from .permissions import is_staff_for, verified_resident_of
+
+DEFAULT_OPTIONS = (gettext_lazy("Approve"), gettext_lazy("Oppose"), gettext_lazy("Abstain"))
+
+register_event("ballot.opened", gettext_lazy("Voting on “%(title)s” is open until %(closes)s."))
+register_event("ballot.closed", gettext_lazy("The result of the vote on “%(title)s” is published."))
+register_event(
+    "ballot.failed",
+    gettext_lazy(
+        "The vote on “%(title)s” failed its integrity check: papers and voters differ. "
+        "Its result is withheld."
+    ),
+)
+
+
+def create_ballot(topic, staff, *, question, opens_at, closes_at, options=DEFAULT_OPTIONS,
+                  franchise=Franchise.RESIDENT, quorum_percent=50, secret=True,
+                  max_choices=1):  # fmt: skip
+    """Called by workflow.perform("open_ballot"); validates the ballot's own rules."""
+    labels = [str(label).strip() for label in options if label and str(label).strip()]
+    if len(labels) < 2:
+        raise ValidationError(_("A ballot needs at least two options."))
+    if len(set(labels)) != len(labels):
+        raise ValidationError(_("Two options have the same text."))
+    if not 1 <= max_choices <= len(labels):
+        raise ValidationError(
+            _("Voters can tick between 1 and %(n)d options.") % {"n": len(labels)}
+        )
+    if closes_at <= opens_at:
+        raise ValidationError(_("The ballot must close after it opens."))
+    if closes_at <= timezone.now():
+        raise ValidationError(_("The closing time is already past."))
+    if not 0 <= quorum_percent <= 100:
+        raise ValidationError(_("The quorum is a percentage between 0 and 100."))
+    ballot = Ballot(
+        topic=topic,
+        question=question.strip(),
+        max_choices=max_choices,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        franchise=franchise,
+        quorum_percent=quorum_percent,
+        secret=secret,
+        opened_by=staff,
+    )
+    ballot._history_user = staff
+    ballot.save()
+    BallotOption.objects.bulk_create(
+        BallotOption(ballot=ballot, label=label, position=index)
+        for index, label in enumerate(labels, start=1)
+    )
+    return ballot
+
+
+def household_vote_of(ballot, resident):
+    """Under 每户一票: whether someone of the resident's household has voted already."""
+    if ballot.franchise != Franchise.HOUSEHOLD or resident.household_id is None:
+        return None
+    return Voter.objects.filter(ballot=ballot, household_id=resident.household_id).first()
+
+
+def cast_vote(ballot, user, positions):
+    """Record one vote. Returns the Voter row, whose receipt the voter may keep."""
+    ballot = Ballot.objects.select_related("topic__community").get(pk=ballot.pk)
+    resident = verified_resident_of(user, ballot.topic.community)
+    if resident is None:
+        raise ValidationError(
+            _("Only verified residents of %(community)s can vote.")
+            % {"community": ballot.topic.community.name}
+        )
+    if not ballot.is_open_at():
+        raise ValidationError(_("This ballot is not open for voting now."))
+    valid = set(ballot.options.values_list("position", flat=True))
+    chosen = sorted({int(p) for p in positions})
+    if not chosen:
+        raise ValidationError(_("Choose an option."))
+    if not set(chosen) <= valid:
+        raise ValidationError(_("Choose among the ballot's options."))
+    if len(chosen) > ballot.max_choices:
+        raise ValidationError(_("Choose at most %(n)d options.") % {"n": ballot.max_choices})
+    household = None
+    if ballot.franchise == Franchise.HOUSEHOLD:
+        household = resident.household
+        if household is None:
+            raise ValidationError(_("Your household is not recorded; ask the community office."))
+    try:
+        with transaction.atomic():
+            voter = Voter.objects.create(
+                ballot=ballot,
+                resident=resident,
+                household=household,
+                open_choice=None if ballot.secret else chosen,
+            )
+            BallotPaper.objects.create(ballot=ballot, choices=chosen)
+    except IntegrityError:
+        if (
+            household is not None
+            and Voter.objects.filter(ballot=ballot, household=household)
+            .exclude(resident=resident)
+            .exists()
+        ):
+            raise ValidationError(_("Your household has already voted.")) from None
+        raise ValidationError(_("You have already voted on this ballot.")) from None
+    return voter
+
+
+def eligible_count(ballot):
+    verified = Resident.objects.filter(
+        community=ballot.topic.community_id, verified_at__isnull=False
+    )
+    if ballot.franchise == Franchise.HOUSEHOLD:
+        return verified.exclude(household=None).values("household").distinct().count()
+    return verified.count()
+
+
+@transaction.atomic
+def close_ballot(ballot, *, actor=None, reason=""):
+    """Count the ballot once and store the result. `actor` is staff closing early, or None
+    when the closing time has come."""
+    ballot = Ballot.objects.select_for_update().select_related("topic__community").get(pk=ballot.pk)
+    if ballot.status != BallotStatus.OPEN:
+        raise ValidationError(_("This ballot is already closed."))
+    now = timezone.now()
+    if actor is not None:
+        if not is_staff_for(actor, ballot.topic):
+            raise PermissionDenied
+        if not reason.strip():
+            raise ValidationError(_("Give a reason for closing the ballot early."))
+    elif now < ballot.closes_at:
+        raise ValidationError(_("The ballot closes at %(time)s.") % {"time": ballot.closes_at})
+
+    ballot.voter_count = ballot.voters.count()
+    ballot.paper_count = ballot.papers.count()
+    ballot.eligible_count = eligible_count(ballot)
+    ballot.closed_at = now
+    ballot.closed_early_reason = reason.strip()
+    ballot._history_user = actor
+    if ballot.voter_count != ballot.paper_count:
+        ballot.status = BallotStatus.FAILED
+        ballot._change_reason = _("Integrity check failed")
+        ballot.save()
+        staff = [m.user for m in Membership.objects.filter(community=ballot.topic.community_id)]
+        notify("ballot.failed", ballot.topic, None, recipients=staff)
+        return ballot
+
+    counts = {option.position: 0 for option in ballot.options.all()}
+    for paper in ballot.papers.all().iterator():
+        for position in paper.choices:
+            counts[position] += 1
+    for option in ballot.options.all():
+        option.final_count = counts[option.position]
+        option.save(update_fields=["final_count"])
+    needed = math.ceil(ballot.eligible_count * ballot.quorum_percent / 100)
+    ballot.quorum_met = ballot.voter_count >= needed
+    ballot.status = BallotStatus.CLOSED
+    ballot._change_reason = (
+        _("Closed early: %(reason)s") % {"reason": ballot.closed_early_reason}
+        if ballot.closed_early_reason
+        else _("Closed at its closing time")
+    )
+    ballot.save()
+    notify("ballot.closed", ballot.topic, actor)
+    return ballot
+
+
+def close_due_ballots(now=None):
+    """The scheduled close: every open ballot whose closing time has passed."""
+    closed = []
+    for ballot in Ballot.objects.filter(
+        status=BallotStatus.OPEN, closes_at__lte=now or timezone.now()
+    ):
+        closed.append(close_ballot(ballot))
+    return closed
