@@ -163,6 +163,7 @@ def topic_detail(request, pk):
         if not comment.is_hidden:
             stance_counts[comment.stance] += 1
     meetings = list(topic.meetings.prefetch_related("attachments"))
+    ballots = list(topic.ballots.prefetch_related("options"))
     support_count, supported = _support_counts(topic, user)
     participant = (
         user.is_authenticated
@@ -184,21 +185,21 @@ def topic_detail(request, pk):
             "comments": comments,
             "stances": [(value, label, stance_counts[value]) for value, label in Stance.choices],
             "meetings": meetings,
-            "timeline": _timeline(topic, meetings),
+            "timeline": _timeline(topic, meetings, ballots),
             "actions": [t for t in workflow.available_actions(topic, user) if "author" in t.roles]
             if user.is_authenticated and topic.author_id == user.pk
             else [],
             "can_comment": participant,
-            **_ballot_context(topic, user),
+            **_ballot_context(topic, user, ballots),
             "comment_form": CommentForm(),
             "reply_form": ReplyForm(),
         },
     )
 
 
-def _ballot_context(topic, user):
+def _ballot_context(topic, user, ballots):
     """The latest ballot, and what this visitor may see of it: results only once it closed."""
-    ballot = topic.ballots.prefetch_related("options").first()
+    ballot = ballots[0] if ballots else None
     if ballot is None:
         return {"ballot": None}
     context = {"ballot": ballot, "vote_form": None, "my_vote": None, "household_vote": None}
@@ -243,7 +244,7 @@ def _support_counts(topic, user):
     return counts["total"], counts["mine"] > 0
 
 
-def _timeline(topic, meetings):
+def _timeline(topic, meetings, ballots):
     """Every step of the topic, built from its history: the process record nobody has to write."""
     steps = []
     previous = None
@@ -263,6 +264,16 @@ def _timeline(topic, meetings):
                 }
             )
             previous = record.status
+    for ballot in ballots:
+        if ballot.closed_at:
+            steps.append(
+                {
+                    "when": ballot.closed_at,
+                    "state": _("Vote counted"),
+                    "note": ballot.closed_early_reason or ballot.question,
+                    "actor": None,
+                }
+            )
     for meeting in meetings:
         steps.append(
             {

@@ -15,6 +15,7 @@ from consultation.models import (
     Source,
     Topic,
     TopicState,
+    Voter,
 )
 
 
@@ -260,4 +261,5 @@ def _ballots(community, staff, people, submitted):
     for person, position in ((a, 1), (b, 1), (c, 1), (d, 2), (e, 3), (f, 1)):
         voting.cast_vote(ballot, person, [position])
     Ballot.objects.filter(pk=ballot.pk).update(closes_at=now - timedelta(days=1))
+    Voter.objects.filter(ballot=ballot).update(voted_at=now - timedelta(days=3))
     voting.close_ballot(ballot)
