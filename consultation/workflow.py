@@ -6,6 +6,7 @@ history (actor, time, reason) and notifies followers. States: consultation.model
 """
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -79,6 +80,44 @@ def _ballot_described(topic, data):
     return None
 
 
+def _vote_settled(topic, data):
+    ballot = topic.ballots.order_by("-opens_at").first()
+    if ballot is not None and ballot.status != "closed":
+        return _("Publish the outcome once the ballot is closed and counted.")
+    if data.get("page") is None:
+        return _("Write the outcome page first.")
+    return None
+
+
+def _notice_period_over(topic, data):
+    if topic.notice_ends_at is None or timezone.now() < topic.notice_ends_at:
+        return _("The notice period has not ended yet.")
+    if topic.objections.filter(answered_at__isnull=True).exists():
+        return _("Every objection needs a public answer first.")
+    if topic.objections.filter(upheld=True).exists():
+        return _("An objection was upheld: the topic goes back to deliberation instead.")
+    return None
+
+
+def _objection_upheld(topic, data):
+    if not topic.objections.filter(upheld=True).exists():
+        return _("Only an upheld objection sends a topic back to deliberation.")
+    return None
+
+
+def _evaluation_days_valid(topic, data):
+    days = data.get("evaluation_days")
+    if not isinstance(days, int) or not 1 <= days <= 90:
+        return _("Evaluation runs between 1 and 90 days.")
+    return None
+
+
+def _evaluation_over(topic, data):
+    if topic.evaluation_ends_at is None or timezone.now() < topic.evaluation_ends_at:
+        return _("Evaluation is still open.")
+    return None
+
+
 @dataclass(frozen=True)
 class Transition:
     action: str
@@ -115,6 +154,16 @@ TRANSITIONS = (
          gettext_lazy("Mark as duplicate"), _duplicate_target_valid),
     _row("open_ballot", {S.DELIBERATING}, S.VOTING, {STAFF},
          gettext_lazy("Open a ballot"), _ballot_described),
+    _row("publish_outcome", {S.DELIBERATING, S.VOTING}, S.NOTICE, {STAFF, SYSTEM},
+         gettext_lazy("Publish the outcome"), _vote_settled),
+    _row("reconsider", {S.NOTICE}, S.DELIBERATING, {STAFF},
+         gettext_lazy("Back to deliberation"), _objection_upheld),
+    _row("end_notice", {S.NOTICE}, S.IMPLEMENTING, {SYSTEM},
+         gettext_lazy("Notice period ended"), _notice_period_over),
+    _row("complete_implementation", {S.IMPLEMENTING}, S.EVALUATING, {STAFF},
+         gettext_lazy("Mark as carried out"), _evaluation_days_valid),
+    _row("close_evaluation", {S.EVALUATING}, S.CLOSED, {SYSTEM},
+         gettext_lazy("Evaluation ended"), _evaluation_over),
 )  # fmt: skip
 ACTIONS = {transition.action: transition for transition in TRANSITIONS}
 
@@ -133,6 +182,18 @@ EVENT_TEXTS = {
     "meeting": gettext_lazy("A meeting on “%(title)s” is set for %(meeting)s."),
     "minutes": gettext_lazy("The minutes of the meeting on “%(title)s” are published."),
     "comment": gettext_lazy("New reply to your comment on “%(title)s”."),
+    "publish_outcome": gettext_lazy(
+        "The outcome of “%(title)s” is published; objections are open until %(notice_ends)s."
+    ),
+    "reconsider": gettext_lazy("“%(title)s” goes back to deliberation after an objection."),
+    "end_notice": gettext_lazy("The notice period of “%(title)s” ended; it is being carried out."),
+    "complete_implementation": gettext_lazy(
+        "“%(title)s” is carried out. How well? Rate it until %(evaluation_ends)s."
+    ),
+    "close_evaluation": gettext_lazy("“%(title)s” is closed. Satisfaction: %(satisfaction)s."),
+    "overdue": gettext_lazy("“%(title)s” is past its implementation deadline."),
+    "progress": gettext_lazy("Progress on “%(title)s”: %(percent)s%%."),
+    "objection_answered": gettext_lazy("Your objection to “%(title)s” has a public answer."),
 }
 for _action, _text in EVENT_TEXTS.items():
     register_event(f"topic.{_action}", _text)
@@ -194,6 +255,16 @@ def perform(topic, action, actor, **data):
     elif action == "decline":
         topic.decided_at = now
         topic.decline_reason = reason
+    elif action == "publish_outcome":
+        page = data["page"]
+        topic.notice_starts_at = now
+        topic.notice_ends_at = now + timedelta(days=page.notice_days)
+        topic.implementation_deadline = page.deadline
+    elif action == "complete_implementation":
+        topic.implemented_at = now
+        topic.evaluation_ends_at = now + timedelta(days=data["evaluation_days"])
+    elif action == "close_evaluation":
+        topic.closed_at = now
     elif action == "mark_duplicate":
         topic.decided_at = now
         topic.duplicate_of = data["duplicate_of"]

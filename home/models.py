@@ -101,7 +101,7 @@ class CommunityPage(RoutablePageMixin, Page):
     ]
     search_fields = [*Page.search_fields, index.SearchField("intro"), index.SearchField("body")]
     parent_page_types = ["home.HomePage"]
-    subpage_types = ["home.StandardPage"]
+    subpage_types = ["home.StandardPage", "consultation.OutcomePage"]
 
     class Meta:
         verbose_name = _("community page")
@@ -149,7 +149,7 @@ class StandardPage(Page):
 
     content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
     search_fields = [*Page.search_fields, index.SearchField("intro"), index.SearchField("body")]
-    subpage_types = ["home.StandardPage"]
+    subpage_types = ["home.StandardPage", "consultation.OutcomePage"]
 
     class Meta:
         verbose_name = _("standard page")

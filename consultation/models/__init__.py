@@ -1,6 +1,16 @@
 """Consultation records: topics and their discussion (topics.py), ballots (ballots.py)."""
 
+from ..pages import OutcomePage  # noqa: E402  (page models register with the app's models)
 from .ballots import Ballot, BallotOption, BallotPaper, BallotStatus, Franchise, Voter
+from .outcomes import (
+    Objection,
+    ProgressPhoto,
+    ProgressUpdate,
+    Rating,
+    Satisfaction,
+    progress_photo_path,
+    satisfaction_of,
+)
 from .topics import (
     Category,
     Comment,
@@ -20,6 +30,7 @@ from .topics import (
 )
 
 __all__ = [
+    "OutcomePage",
     "Ballot",
     "BallotOption",
     "BallotPaper",
@@ -30,6 +41,11 @@ __all__ = [
     "ConsultationSettings",
     "Franchise",
     "Meeting",
+    "Objection",
+    "ProgressPhoto",
+    "ProgressUpdate",
+    "Rating",
+    "Satisfaction",
     "MeetingAttachment",
     "Source",
     "Stance",
@@ -40,5 +56,7 @@ __all__ = [
     "TopicState",
     "Voter",
     "meeting_attachment_path",
+    "progress_photo_path",
+    "satisfaction_of",
     "topic_photo_path",
 ]

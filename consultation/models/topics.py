@@ -84,6 +84,10 @@ class TopicState(models.TextChoices):
     SCREENING = "screening", _("Screening")
     DELIBERATING = "deliberating", _("Deliberating")
     VOTING = "voting", _("Voting")
+    NOTICE = "notice", _("Public notice")
+    IMPLEMENTING = "implementing", _("Being carried out")
+    EVALUATING = "evaluating", _("Residents evaluating")
+    CLOSED = "closed", _("Closed")
     DECLINED = "declined", _("Declined")
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
@@ -177,6 +181,15 @@ class Topic(models.Model):
         verbose_name=_("invited people"),
         help_text=_("Accounts of people from outside the community who may join the discussion."),
     )
+    notice_starts_at = models.DateTimeField(_("notice period starts"), null=True, blank=True)
+    notice_ends_at = models.DateTimeField(_("notice period ends"), null=True, blank=True)
+    implementation_deadline = models.DateField(_("implementation deadline"), null=True, blank=True)
+    implemented_at = models.DateTimeField(_("implementation completed"), null=True, blank=True)
+    overdue_notified_at = models.DateTimeField(
+        _("followers told it is overdue"), null=True, blank=True
+    )
+    evaluation_ends_at = models.DateTimeField(_("evaluation ends"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     invited_parties = models.TextField(
         _("other invited parties"),
         max_length=1000,
@@ -204,8 +217,12 @@ class Topic(models.Model):
         return self.title
 
     def get_absolute_url(self):
+        """The published outcome page once there is one, the topic page before."""
         from django.urls import reverse
 
+        page = getattr(self, "outcome_page", None)
+        if page is not None and page.live:
+            return page.url
         return reverse("consultation:topic", args=[self.pk])
 
     @property
@@ -214,6 +231,14 @@ class Topic(models.Model):
             self.status == "screening"
             and self.screening_deadline is not None
             and self.screening_deadline < timezone.now()
+        )
+
+    @property
+    def implementation_overdue(self):
+        return (
+            self.status == "implementing"
+            and self.implementation_deadline is not None
+            and self.implementation_deadline < timezone.localdate()
         )
 
     def start_screening_clock(self, now):
@@ -244,12 +269,25 @@ class Topic(models.Model):
             deliberation = (
                 f"{self.deliberation_starts:%Y-%m-%d} – {self.deliberation_ends:%Y-%m-%d}"
             )
+
+        def day(moment):
+            return timezone.localtime(moment).strftime("%Y-%m-%d") if moment else ""
+
         return {
             "title": self.title,
             "community": self.community.name,
             "reason": self.decline_reason,
             "deliberation": deliberation,
+            "notice_ends": day(self.notice_ends_at),
+            "evaluation_ends": day(self.evaluation_ends_at),
+            "satisfaction": self.satisfaction_text(),
         }
+
+    def satisfaction_text(self):
+        from .outcomes import satisfaction_of
+
+        result = satisfaction_of(self.ratings.all())
+        return "—" if result["rate"] is None else f"{result['rate']}% ({result['count']})"
 
     def invited_parties_list(self):
         return [line.strip() for line in self.invited_parties.splitlines() if line.strip()]

@@ -1,0 +1,186 @@
+"""After the decision: publication, objections (异议), progress (落实), ratings (评议), and the
+clock that moves topics on when a period ends. Status changes go through workflow.perform().
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from communities.notifications import notify
+
+from . import voting, workflow
+from .models import (
+    Objection,
+    ProgressPhoto,
+    ProgressUpdate,
+    Rating,
+    Satisfaction,
+    Topic,
+    TopicState,
+    satisfaction_of,
+)
+from .permissions import is_staff_for, verified_resident_of
+
+
+def prefilled_outcome(topic):
+    """What staff start from when they write the outcome: decision, tally and the topic's
+    own words, so nothing the system already knows is typed again."""
+    ballot = topic.ballots.filter(status="closed").prefetch_related("options").first()
+    tally = ""
+    decision = ""
+    if ballot is not None:
+        parts = [f"{option.label} {option.final_count}" for option in ballot.options.all()]
+        tally = _(
+            "%(question)s — %(counts)s; %(voters)s of %(eligible)s eligible voted "
+            "(%(turnout)s%%), quorum %(quorum)s."
+        ) % {
+            "question": ballot.question,
+            "counts": " · ".join(parts),
+            "voters": ballot.voter_count,
+            "eligible": ballot.eligible_count,
+            "turnout": ballot.turnout_percent,
+            "quorum": _("met") if ballot.quorum_met else _("not met"),
+        }
+        leading = max(ballot.options.all(), key=lambda option: option.final_count)
+        decision = _("By vote: %(option)s.") % {"option": leading.label}
+    return {"title": topic.title, "decision": decision, "tally": tally, "plan": ""}
+
+
+def publish_outcome(page, actor):
+    """Called when the outcome page goes live for the first time: the notice period starts."""
+    topic = page.topic
+    if topic.status not in (TopicState.DELIBERATING, TopicState.VOTING):
+        return topic
+    return workflow.perform(topic, "publish_outcome", actor, page=page)
+
+
+def file_objection(topic, user, body):
+    """异议 during the notice period, by a verified resident of the community, once."""
+    if verified_resident_of(user, topic.community) is None:
+        raise ValidationError(
+            _("Only verified residents of %(community)s can object.")
+            % {"community": topic.community.name}
+        )
+    now = timezone.now()
+    if topic.status != TopicState.NOTICE or not (
+        topic.notice_starts_at <= now < topic.notice_ends_at
+    ):
+        raise ValidationError(_("Objections can be filed only during the notice period."))
+    body = body.strip()
+    if not body:
+        raise ValidationError(_("Say what you object to."))
+    try:
+        with transaction.atomic():
+            objection = Objection(topic=topic, author=user, body=body)
+            objection._history_user = user
+            objection.save()
+    except IntegrityError:
+        raise ValidationError(_("You have already filed an objection to this outcome.")) from None
+    return objection
+
+
+@transaction.atomic
+def answer_objection(objection, staff, *, answer, upheld):
+    if not is_staff_for(staff, objection.topic):
+        raise PermissionDenied
+    if objection.answered_at is not None:
+        raise ValidationError(_("This objection has been answered already."))
+    answer = answer.strip()
+    if not answer:
+        raise ValidationError(_("Write the answer residents will read."))
+    objection.answer = answer
+    objection.upheld = bool(upheld)
+    objection.answered_by = staff
+    objection.answered_at = timezone.now()
+    objection._history_user = staff
+    objection.save()
+    notify("topic.objection_answered", objection.topic, staff, recipients=[objection.author])
+    return objection
+
+
+@transaction.atomic
+def record_progress(topic, staff, *, date, percent, text, photos=()):
+    if not is_staff_for(staff, topic):
+        raise PermissionDenied
+    if topic.status != TopicState.IMPLEMENTING:
+        raise ValidationError(_("Progress is recorded while the outcome is being carried out."))
+    if not 0 <= percent <= 100:
+        raise ValidationError(_("Progress is a percentage between 0 and 100."))
+    if not text.strip():
+        raise ValidationError(_("Say what was done."))
+    update = ProgressUpdate(
+        topic=topic, date=date, percent=percent, text=text.strip(), author=staff
+    )
+    update._history_user = staff
+    update.save()
+    for image in photos:
+        ProgressPhoto.objects.create(update=update, image=image)
+    notify("topic.progress", topic, staff, params={"percent": percent})
+    return update
+
+
+def rate(topic, user, *, rating, comment=""):
+    """评议: each verified resident of the community rates once, while evaluation is open."""
+    resident = verified_resident_of(user, topic.community)
+    if resident is None:
+        raise ValidationError(
+            _("Only verified residents of %(community)s can evaluate.")
+            % {"community": topic.community.name}
+        )
+    if topic.status != TopicState.EVALUATING or timezone.now() >= topic.evaluation_ends_at:
+        raise ValidationError(_("Evaluation is not open for this outcome."))
+    if rating not in Satisfaction.values:
+        raise ValidationError(_("Choose satisfied, basically satisfied or dissatisfied."))
+    try:
+        with transaction.atomic():
+            return Rating.objects.create(
+                topic=topic, resident=resident, rating=rating, comment=comment.strip()
+            )
+    except IntegrityError:
+        raise ValidationError(_("You have already evaluated this outcome.")) from None
+
+
+def satisfaction(topic):
+    return satisfaction_of(Rating.objects.filter(topic=topic))
+
+
+def community_satisfaction(community, recent=10):
+    """Satisfaction over the community's most recent evaluated outcomes."""
+    topics = (
+        Topic.objects.filter(community=community, implemented_at__isnull=False)
+        .order_by("-implemented_at")
+        .values("pk")[:recent]
+    )
+    return satisfaction_of(Rating.objects.filter(topic__in=list(topics)))
+
+
+def advance_clock(now=None):
+    """Everything time moves on: ballots past their close, notice periods and evaluations that
+    ended, outcomes past their implementation deadline (followers told once)."""
+    now = now or timezone.now()
+    report = {
+        "ballots": len(voting.close_due_ballots(now)),
+        "notices": 0,
+        "closed": 0,
+        "overdue": 0,
+    }
+    for topic in Topic.objects.filter(status=TopicState.NOTICE, notice_ends_at__lte=now):
+        try:
+            workflow.perform(topic, "end_notice", None)
+        except ValidationError:
+            continue  # unanswered or upheld objections: staff act first
+        report["notices"] += 1
+    for topic in Topic.objects.filter(status=TopicState.EVALUATING, evaluation_ends_at__lte=now):
+        workflow.perform(topic, "close_evaluation", None)
+        report["closed"] += 1
+    overdue = Topic.objects.filter(
+        status=TopicState.IMPLEMENTING,
+        implementation_deadline__lt=timezone.localdate(now),
+        overdue_notified_at__isnull=True,
+    )
+    for topic in overdue:
+        notify("topic.overdue", topic, None)
+        Topic.objects.filter(pk=topic.pk).update(overdue_notified_at=now)
+        report["overdue"] += 1
+    return report
