@@ -149,7 +149,7 @@ class StandardPage(Page):
 
     content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
     search_fields = [*Page.search_fields, index.SearchField("intro"), index.SearchField("body")]
-    subpage_types = ["home.StandardPage", "consultation.OutcomePage"]
+    subpage_types = ["home.StandardPage"]
 
     class Meta:
         verbose_name = _("standard page")
