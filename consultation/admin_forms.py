@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.widgets import AdminDateInput, AdminDateTimeInput
@@ -260,4 +261,95 @@ class CloseBallotForm(forms.Form):
         label=_("Reason for closing early"),
         max_length=200,
         help_text=_("Published with the result."),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# After the decision: objections, progress, the end of implementation, reconsidering.
+
+MAX_PROGRESS_PHOTOS = 6
+MAX_PROGRESS_PHOTO_BYTES = 10 * 1024 * 1024
+
+
+class AnswerObjectionForm(forms.Form):
+    answer = forms.CharField(
+        label=_("Public answer"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Published with the outcome: the objector and every resident read it."),
+    )
+    upheld = forms.TypedChoiceField(
+        label=_("Is the objection upheld?"),
+        choices=[("true", _("Yes, upheld")), ("false", _("No, not upheld"))],
+        coerce=lambda value: value == "true",
+        widget=forms.RadioSelect,
+        help_text=_(
+            "An upheld objection lets you send the topic back to deliberation; "
+            "otherwise the outcome is carried out when the notice period ends."
+        ),
+    )
+
+
+class PhotosField(forms.ImageField):
+    """Up to six photos, each an image of at most 10 MB."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
+        if len(files) > MAX_PROGRESS_PHOTOS:
+            raise ValidationError(
+                _("Attach at most %(max)d photos (you chose %(count)d).")
+                % {"max": MAX_PROGRESS_PHOTOS, "count": len(files)}
+            )
+        for upload in files:
+            if upload.size > MAX_PROGRESS_PHOTO_BYTES:
+                raise ValidationError(_("“%(name)s” is larger than 10 MB.") % {"name": upload.name})
+        return [super(PhotosField, self).clean(upload, initial) for upload in files]
+
+
+class RecordProgressForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=AdminDateInput)
+    percent = forms.IntegerField(
+        label=_("Percent complete"),
+        min_value=0,
+        max_value=100,
+        help_text=_("How far along the whole outcome is now, 0 to 100."),
+    )
+    text = forms.CharField(
+        label=_("What was done"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Published on the outcome page; followers are told."),
+    )
+    photos = PhotosField(
+        label=_("Photos"),
+        required=False,
+        help_text=_("Up to 6 photos, each at most 10 MB."),
+    )
+
+    def __init__(self, *args, topic, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["date"].initial = timezone.localdate()
+        latest = topic.progress_updates.order_by("-date", "-pk").first()
+        if latest is not None:
+            self.fields["percent"].initial = latest.percent
+
+
+class CompleteImplementationForm(forms.Form):
+    evaluation_days = forms.IntegerField(
+        label=_("Evaluation period (days)"),
+        min_value=1,
+        max_value=90,
+        initial=14,
+        help_text=_("Verified residents rate how well it was carried out during this period."),
+    )
+
+
+class ReconsiderForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Kept in the topic's public record: why it goes back to deliberation."),
     )

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from communities.models import Grid
 
-from .models import Comment, Stance, Topic
+from .models import Comment, Satisfaction, Stance, Topic
 
 MAX_PHOTOS = 6
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
@@ -120,3 +120,28 @@ class VoteForm(forms.Form):
     def positions(self):
         choice = self.cleaned_data["choice"]
         return choice if isinstance(choice, list) else [choice]
+
+
+class ObjectionForm(forms.Form):
+    body = forms.CharField(
+        label=_("Your objection"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "What is wrong with the decision or the plan? The community office answers in public."
+        ),
+    )
+
+
+class RatingForm(forms.Form):
+    rating = forms.ChoiceField(
+        label=_("How well was it carried out?"),
+        choices=Satisfaction.choices,
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Comment (optional)"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

@@ -12,5 +12,8 @@ urlpatterns = [
     path("topics/<int:pk>/comments/<int:comment_pk>/reply/", views.reply, name="reply"),
     path("topics/<int:pk>/comments/<int:comment_pk>/report/", views.report, name="report"),
     path("topics/<int:pk>/ballots/<int:ballot_pk>/vote/", views.vote, name="vote"),
+    path("topics/<int:pk>/object/", views.object_to_outcome, name="object"),
+    path("topics/<int:pk>/rate/", views.rate_outcome, name="rate"),
+    path("topics/<int:pk>/notice.pdf", views.notice_pdf, name="notice_pdf"),
     path("topics/<int:pk>/<slug:action>/", views.act, name="act"),
 ]

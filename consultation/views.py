@@ -11,15 +11,26 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import voting, workflow
-from .forms import CommentForm, ReplyForm, ReportForm, TopicForm, VoteForm
-from .models import Comment, Stance, Topic, TopicPhoto, TopicState
+from communities.models import Resident
+
+from . import outcomes, reports, voting, workflow
+from .forms import (
+    CommentForm,
+    ObjectionForm,
+    RatingForm,
+    ReplyForm,
+    ReportForm,
+    TopicForm,
+    VoteForm,
+)
+from .models import Comment, Rating, Stance, Topic, TopicPhoto, TopicState, Voter
 from .permissions import can_view, is_participant, verified_resident_of
 
 PUBLIC_LIST_STATES = [
@@ -203,22 +214,45 @@ def _ballot_context(topic, user, ballots):
     if ballot is None:
         return {"ballot": None}
     context = {"ballot": ballot, "vote_form": None, "my_vote": None, "household_vote": None}
-    resident = verified_resident_of(user, topic.community)
+    resident = _voting_resident(topic, user, ballot)
     if resident is not None:
-        context["my_vote"] = ballot.voters.filter(resident=resident).first()
-        if context["my_vote"] is None:
-            context["household_vote"] = voting.household_vote_of(ballot, resident)
+        if resident.vote_pk is not None:
+            context["my_vote"] = Voter(
+                pk=resident.vote_pk,
+                ballot=ballot,
+                resident=resident,
+                receipt=resident.vote_receipt,
+                voted_at=resident.voted_at,
+            )
+        else:
+            context["household_vote"] = resident.household_voted
         if ballot.is_open_at() and not (context["my_vote"] or context["household_vote"]):
             context["vote_form"] = VoteForm(ballot=ballot)
     if ballot.results_published:
-        context["results"] = [
-            (
-                option,
-                round(100 * option.final_count / ballot.paper_count) if ballot.paper_count else 0,
-            )
-            for option in ballot.options.all()
-        ]
+        context["results"] = _results(ballot)
     return context
+
+
+def _voting_resident(topic, user, ballot):
+    """verified_resident_of(user, topic.community), with the resident's own vote on the ballot
+    and whether their household voted (每户一票), read in the same query."""
+    if not user.is_authenticated:
+        return None
+    mine = Voter.objects.filter(ballot=ballot, resident=OuterRef("pk"))
+    return (
+        Resident.objects.filter(user=user, community=topic.community_id, verified_at__isnull=False)
+        .annotate(
+            vote_pk=Subquery(mine.values("pk")[:1]),
+            vote_receipt=Subquery(mine.values("receipt")[:1]),
+            voted_at=Subquery(mine.values("voted_at")[:1]),
+            # Voter.household is set only under 每户一票, so this is False for other ballots.
+            household_voted=Exists(
+                Voter.objects.filter(ballot=ballot, household=OuterRef("household"))
+            ),
+        )
+        .order_by()
+        .first()
+    )
 
 
 def _comment_threads(topic):
@@ -411,3 +445,112 @@ def my_topics(request):
         .order_by("-created_at")
     )
     return render(request, "consultation/my_topics.html", {"topics": topics})
+
+
+def outcome_context(request, page):
+    """What the published outcome page shows: decision, tally, objections and their answers,
+    progress, and the residents' evaluation with its satisfaction rate."""
+    topic = Topic.objects.select_related("community").get(pk=page.topic_id)
+    user = request.user
+    resident = verified_resident_of(user, topic.community)
+    now = timezone.now()
+    in_notice = (
+        topic.status == TopicState.NOTICE
+        and topic.notice_starts_at is not None
+        and topic.notice_starts_at <= now < topic.notice_ends_at
+    )
+    objections = list(topic.objections.select_related("author__resident", "answered_by"))
+    my_rating = None
+    if resident is not None:
+        my_rating = Rating.objects.filter(topic=topic, resident=resident).first()
+    evaluating = topic.status == TopicState.EVALUATING and now < topic.evaluation_ends_at
+    ballots = list(topic.ballots.filter(status="closed").prefetch_related("options")[:1])
+    return {
+        "topic": topic,
+        "community": topic.community,
+        "ballot": ballots[0] if ballots else None,
+        "results": _results(ballots[0]) if ballots else None,
+        "objections": objections,
+        "in_notice": in_notice,
+        "objection_form": ObjectionForm()
+        if in_notice
+        and resident is not None
+        and not any(o.author_id == user.pk for o in objections)
+        else None,
+        "updates": topic.progress_updates.prefetch_related("photos"),
+        "satisfaction": outcomes.satisfaction(topic),
+        "evaluating": evaluating,
+        "my_rating": my_rating,
+        "rating_form": RatingForm() if evaluating and resident and not my_rating else None,
+        "stages": _stages(topic),
+    }
+
+
+def _results(ballot):
+    return [
+        (option, round(100 * option.final_count / ballot.paper_count) if ballot.paper_count else 0)
+        for option in ballot.options.all()
+    ]
+
+
+def _stages(topic):
+    """The outcome's road: published → notice → carried out → evaluated → closed."""
+    order = [
+        TopicState.NOTICE,
+        TopicState.IMPLEMENTING,
+        TopicState.EVALUATING,
+        TopicState.CLOSED,
+    ]
+    current = order.index(topic.status) if topic.status in order else -1
+    return [
+        {"label": TopicState(state).label, "done": index < current, "current": index == current}
+        for index, state in enumerate(order)
+    ]
+
+
+@require_POST
+@login_required
+def object_to_outcome(request, pk):
+    topic = _visible_topic(request, pk)
+    form = ObjectionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Write your objection (at most 2,000 characters)."))
+    else:
+        try:
+            outcomes.file_objection(topic, request.user, form.cleaned_data["body"])
+        except ValidationError as error:
+            messages.error(request, _error_text(error))
+        else:
+            messages.success(request, _("Your objection is filed; the answer will be public."))
+    return redirect(f"{topic.get_absolute_url()}#objections")
+
+
+@require_POST
+@login_required
+def rate_outcome(request, pk):
+    topic = _visible_topic(request, pk)
+    form = RatingForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose satisfied, basically satisfied or dissatisfied."))
+    else:
+        try:
+            outcomes.rate(
+                topic,
+                request.user,
+                rating=form.cleaned_data["rating"],
+                comment=form.cleaned_data["comment"],
+            )
+        except ValidationError as error:
+            messages.error(request, _error_text(error))
+        else:
+            messages.success(request, _("Thank you for your evaluation."))
+    return redirect(f"{topic.get_absolute_url()}#evaluation")
+
+
+def notice_pdf(request, pk):
+    """The printable A4 notice (公示) of a published outcome."""
+    topic = _visible_topic(request, pk)
+    page = getattr(topic, "outcome_page", None)
+    if page is None or not page.live:
+        raise Http404
+    return reports.notice_response(request, page)

@@ -171,6 +171,7 @@ def load_topics(community_slug, staff_username, resident_usernames):
         place="幸福路菜市场",
     )
     _ballots(community, staff, people, submitted)
+    _outcomes(community, staff, people, submitted)
     _spread_over_past_weeks(community)
     assert Topic.objects.filter(community=community).values("status").distinct().count() == len(
         TopicState
@@ -263,3 +264,143 @@ def _ballots(community, staff, people, submitted):
     Ballot.objects.filter(pk=ballot.pk).update(closes_at=now - timedelta(days=1))
     Voter.objects.filter(ballot=ballot).update(voted_at=now - timedelta(days=3))
     voting.close_ballot(ballot)
+
+
+def _publish(topic, staff, *, decision, plan, responsible, deadline_days):
+    """Write and publish the outcome page as staff would in the page editor."""
+    from consultation.outcomes import prefilled_outcome
+    from consultation.pages import OutcomePage
+
+    prefill = prefilled_outcome(topic)
+    page = OutcomePage(
+        title=topic.title,
+        slug=f"outcome-{topic.pk}",
+        topic=topic,
+        decision=decision,
+        tally=prefill["tally"],
+        plan=plan,
+        responsible=responsible,
+        deadline=timezone.localdate() + timedelta(days=deadline_days),
+        notice_days=7,
+    )
+    topic.community.page.add_child(instance=page)
+    # The demo loader publishes on staff's behalf (their page rights come with the admin).
+    page.save_revision(user=staff).publish()
+    return Topic.objects.get(pk=topic.pk)
+
+
+def _outcomes(community, staff, people, submitted):
+    """Outcomes in notice (with an answered objection), being carried out (with progress,
+    one overdue), under evaluation and closed with a published satisfaction rate."""
+    from consultation import outcomes
+
+    a, b, c, d, e, f = people
+    now = timezone.now()
+    today = timezone.localdate()
+
+    dancing = Topic.objects.get(community=community, title__startswith="广场舞")
+    dancing = _publish(
+        dancing,
+        staff,
+        decision="经每户一票表决通过：广场舞活动时间调整为每晚19:00–21:00，音量不超过55分贝。",
+        plan="一、社区与舞蹈队签订文明活动公约；\n二、物业在广场设置噪音显示屏；\n"
+        "三、网格员第一个月每晚巡查并记录。",
+        responsible="幸福里社区居委会、幸福里物业服务中心",
+        deadline_days=30,
+    )
+    objection = outcomes.file_objection(
+        dancing, b, "周末能否放宽到21:30？很多上班族只有周末有时间参加。"
+    )
+    outcomes.answer_objection(
+        objection,
+        staff,
+        answer="周末延长会影响临街住户休息，表决事项已明确时间。可在下次协商时作为新议题提出。",
+        upheld=False,
+    )
+
+    def through_notice(author, title, description, category, supporters, **publish):
+        topic = submitted(author, title, description, category, supporters=supporters)
+        topic = workflow.perform(
+            topic,
+            "accept",
+            staff,
+            deliberation_starts=today - timedelta(days=40),
+            deliberation_ends=today - timedelta(days=30),
+        )
+        topic = _publish(topic, staff, **publish)
+        Topic.objects.filter(pk=topic.pk).update(notice_ends_at=now - timedelta(days=1))
+        return workflow.perform(topic, "end_notice", None)
+
+    bins = through_notice(
+        b,
+        "垃圾分类投放点加装洗手池和雨棚",
+        "投放点没有洗手的地方，下雨天扔垃圾很不方便，建议加装洗手池和雨棚。",
+        Category.ENVIRONMENT,
+        [a, c, d, e, f],
+        decision="协商一致：在小区三个垃圾分类投放点加装洗手池和雨棚。",
+        plan="物业负责采购安装，社区协调排水接口，费用从公共收益中列支。",
+        responsible="幸福里物业服务中心",
+        deadline_days=20,
+    )
+    outcomes.record_progress(
+        bins, staff, date=today - timedelta(days=3), percent=40,
+        text="1号、2号投放点雨棚已安装完成。",
+    )  # fmt: skip
+    outcomes.record_progress(
+        bins, staff, date=today, percent=70, text="1号投放点洗手池已通水，2号正在施工。"
+    )
+
+    lights = through_notice(
+        c,
+        "更换2号楼前损坏的路灯",
+        "2号楼前三盏路灯坏了半年，晚上回家很黑。",
+        Category.FACILITIES,
+        [a, b, d, e, f],
+        decision="协商一致：由物业更换2号楼前损坏的三盏路灯。",
+        plan="物业一周内完成更换。",
+        responsible="幸福里物业服务中心",
+        deadline_days=7,
+    )
+    Topic.objects.filter(pk=lights.pk).update(implementation_deadline=today - timedelta(days=2))
+
+    def carried_out(author, title, description, category, supporters, ratings, **publish):
+        topic = through_notice(author, title, description, category, supporters, **publish)
+        outcomes.record_progress(topic, staff, date=today - timedelta(days=5), percent=100,
+                                 text="已全部完成。")  # fmt: skip
+        topic = workflow.perform(topic, "complete_implementation", staff, evaluation_days=14)
+        for person, rating, comment in ratings:
+            outcomes.rate(topic, person, rating=rating, comment=comment)
+        return topic
+
+    carried_out(
+        d,
+        "单元门禁系统维修",
+        "4号楼两个单元的门禁坏了，陌生人随意进出。",
+        Category.SAFETY,
+        [a, b, c, e, f],
+        [(a, "satisfied", "修得很快。"), (b, "basic", ""), (e, "satisfied", "")],
+        decision="协商一致：物业维修4号楼1、2单元门禁系统。",
+        plan="物业联系厂家维修，维修期间安排保安值守。",
+        responsible="幸福里物业服务中心",
+        deadline_days=10,
+    )
+    benches = carried_out(
+        e,
+        "小区花园增设休息座椅",
+        "花园里没有座椅，老人散步走累了没地方坐。",
+        Category.FACILITIES,
+        [a, b, c, d, f],
+        [
+            (a, "satisfied", "老人们都说好。"),
+            (b, "satisfied", ""),
+            (c, "basic", "座椅少了点。"),
+            (d, "dissatisfied", "有两张放在了太阳底下。"),
+            (f, "satisfied", ""),
+        ],
+        decision="协商一致：在花园步道旁增设8张休息座椅。",
+        plan="社区申请微更新资金，物业负责安装。",
+        responsible="幸福里社区居委会",
+        deadline_days=15,
+    )
+    Topic.objects.filter(pk=benches.pk).update(evaluation_ends_at=now - timedelta(hours=1))
+    workflow.perform(Topic.objects.get(pk=benches.pk), "close_evaluation", None)

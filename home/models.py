@@ -19,6 +19,8 @@ from wagtail.search import index
 
 from communities.models import Community, Grid, Household, Resident
 from consultation import views as consultation_views
+from consultation.outcomes import community_satisfaction
+from consultation.pages import OutcomePage
 
 
 def count_of(queryset):
@@ -114,9 +116,16 @@ class CommunityPage(RoutablePageMixin, Page):
         context["household_count"] = community.households.count()
         context["verified_count"] = community.residents.filter(verified_at__isnull=False).count()
         context["child_pages"] = self.get_children().live().public().specific()
-        context["agenda"] = (
-            community.topics.filter(status="deliberating").order_by("deliberation_starts")[:5]
+        context["agenda"] = community.topics.filter(status="deliberating").order_by(
+            "deliberation_starts"
+        )[:5]
+        context["outcomes"] = (
+            OutcomePage.objects.live()
+            .child_of(self)
+            .select_related("topic")
+            .order_by("-first_published_at")[:6]
         )
+        context["satisfaction"] = community_satisfaction(community)
         context["open_topics"] = (
             community.topics.filter(status__in=["collecting", "screening"])
             .with_support_count()

@@ -14,6 +14,8 @@ from wagtail.admin.viewsets.model import ModelViewSetGroup
 from .comments import CommentViewSet, HideCommentView
 from .common import manages_any_community
 from .dashboard import TopicsNeedingDecisionPanel
+from .objections import AnswerObjectionView, ObjectionViewSet
+from .outcomes import RecordProgressView, WriteOutcomeView
 from .records import ConsultationSettingsViewSet, MeetingViewSet
 from .topics import ACTION_VIEWS, CloseBallotView, EnterOnBehalfView, TopicViewSet
 
@@ -25,6 +27,7 @@ class ConsultationGroup(ModelViewSetGroup):
     items = (
         TopicViewSet("topics"),
         CommentViewSet("topic_comments"),
+        ObjectionViewSet("objections"),
         MeetingViewSet("meetings"),
         ConsultationSettingsViewSet("consultation_settings"),
     )
@@ -56,6 +59,21 @@ def register_consultation_urls():
             "topics/<int:pk>/close-ballot/",
             CloseBallotView.as_view(),
             name="consultation_close_ballot",
+        ),
+        path(
+            "topics/<int:pk>/write-outcome/",
+            WriteOutcomeView.as_view(),
+            name="consultation_topic_write_outcome",
+        ),
+        path(
+            "topics/<int:pk>/record-progress/",
+            RecordProgressView.as_view(),
+            name="consultation_topic_record_progress",
+        ),
+        path(
+            "objections/<int:pk>/answer/",
+            AnswerObjectionView.as_view(),
+            name="consultation_answer_objection",
         ),
         path(
             "topic-comments/<int:pk>/hide/",

@@ -20,6 +20,7 @@ from ..models import (
     Comment,
     ConsultationSettings,
     Meeting,
+    Objection,
     Topic,
     TopicState,
 )
@@ -66,10 +67,11 @@ class ManagedCommunityPolicy(BasePermissionPolicy):
         )
 
 
-# Topics and comments change only through the workflow; meetings and settings are records
-# staff keep. Nothing here is deleted: the process record is kept forever.
+# Topics, comments and objections change only through the workflow; meetings and settings are
+# records staff keep. Nothing here is deleted: the process record is kept forever.
 register_permission_policy(Topic, ManagedCommunityPolicy(Topic, {"view"}))
 register_permission_policy(Comment, ManagedCommunityPolicy(Comment, {"view"}))
+register_permission_policy(Objection, ManagedCommunityPolicy(Objection, {"view"}))
 register_permission_policy(Meeting, ManagedCommunityPolicy(Meeting, {"view", "add", "change"}))
 register_permission_policy(
     ConsultationSettings, ManagedCommunityPolicy(ConsultationSettings, {"view", "add", "change"})

@@ -1,4 +1,5 @@
-"""The dashboard panel: what waits for a decision in each community the user manages."""
+"""The dashboard panel: what waits for staff in each community the user manages — decisions,
+reported comments, unanswered objections and outcomes past their implementation deadline."""
 
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
@@ -10,6 +11,7 @@ from communities.permissions import managed_communities
 
 from ..models import (
     CommentReport,
+    Objection,
     Topic,
     TopicState,
 )
@@ -44,13 +46,28 @@ class TopicsNeedingDecisionPanel(Component):
             .annotate(n=Count("pk"))
             .values("n")[:1]
         )
+        objections = (
+            Objection.objects.filter(topic__community=here, answered_at__isnull=True)
+            .order_by()
+            .values("topic__community")
+            .annotate(n=Count("pk"))
+            .values("n")[:1]
+        )
+        late = Topic.objects.filter(
+            community=here,
+            status=TopicState.IMPLEMENTING,
+            implementation_deadline__lt=timezone.localdate(),
+        )
         communities = managed_communities(self.user).annotate(
             screening=_count(screening),
             overdue=_count(screening.filter(screening_deadline__lt=timezone.now())),
             reports=Coalesce(Subquery(reports, output_field=IntegerField()), 0),
+            objections=Coalesce(Subquery(objections, output_field=IntegerField()), 0),
+            implementation_overdue=_count(late),
         )
         return {
             "communities": communities.order_by("name")[:20],
             "topics_url": reverse("topics:index"),
             "comments_url": reverse("topic_comments:index"),
+            "objections_url": reverse("objections:index"),
         }

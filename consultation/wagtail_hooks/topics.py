@@ -3,10 +3,11 @@ resident's behalf."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, IntegerField, OuterRef, Subquery, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -33,14 +34,18 @@ from .. import voting, workflow
 from ..admin_forms import (
     AcceptTopicForm,
     CloseBallotForm,
+    CompleteImplementationForm,
     ConfirmForm,
     DeclineTopicForm,
     EnterOnBehalfForm,
     MarkDuplicateForm,
     OpenBallotForm,
+    ReconsiderForm,
 )
 from ..models import (
+    Ballot,
     BallotStatus,
+    OutcomePage,
     Topic,
     TopicState,
 )
@@ -73,6 +78,8 @@ ACTION_ICONS = {
     "decline": "cross",
     "mark_duplicate": "copy",
     "open_ballot": "tasks",
+    "reconsider": "rotate",
+    "complete_implementation": "check",
 }
 
 
@@ -89,6 +96,50 @@ def action_buttons(topic, transitions, button_class=ButtonMenuItem):
     ]
 
 
+def outcome_buttons(topic, outcome_page_pk, ballot_status, button_class=ButtonMenuItem):
+    """The outcome stage's steps that are not workflow rows: writing (or opening) the outcome
+    page, which staff then publish in Wagtail's editor, and recording progress."""
+    buttons = []
+    if outcome_page_pk is not None:
+        buttons.append(
+            button_class(
+                _("Edit the outcome"),
+                url=reverse("consultation_topic_write_outcome", args=[topic.pk]),
+                icon_name="doc-full",
+                priority=20,
+            )
+        )
+    elif topic.status in (TopicState.DELIBERATING, TopicState.VOTING) and ballot_status in (
+        None,
+        BallotStatus.CLOSED,
+    ):
+        buttons.append(
+            button_class(
+                _("Write the outcome"),
+                url=reverse("consultation_topic_write_outcome", args=[topic.pk]),
+                icon_name="doc-full",
+                priority=20,
+            )
+        )
+    if topic.status == TopicState.IMPLEMENTING:
+        buttons.append(
+            button_class(
+                _("Record progress"),
+                url=reverse("consultation_topic_record_progress", args=[topic.pk]),
+                icon_name="tasks",
+                priority=21,
+            )
+        )
+    return buttons
+
+
+def implementation_overdue(queryset, today=None):
+    return queryset.filter(
+        status=TopicState.IMPLEMENTING,
+        implementation_deadline__lt=today or timezone.localdate(),
+    )
+
+
 class TopicFilterSet(WagtailFilterSet):
     community = ModelChoiceFilter(label=gettext_lazy("Community"), queryset=community_choices)
     status = ChoiceFilter(
@@ -96,6 +147,9 @@ class TopicFilterSet(WagtailFilterSet):
         choices=[c for c in TopicState.choices if c[0] != TopicState.DRAFT],
     )
     overdue = YesNoFilter(label=gettext_lazy("Overdue"), method="filter_overdue")
+    implementation_overdue = YesNoFilter(
+        label=gettext_lazy("Implementation overdue"), method="filter_implementation_overdue"
+    )
 
     class Meta:
         model = Topic
@@ -107,12 +161,30 @@ class TopicFilterSet(WagtailFilterSet):
             return queryset.filter(pk__in=overdue)
         return queryset.exclude(pk__in=overdue)
 
+    def filter_implementation_overdue(self, queryset, name, value):
+        overdue = implementation_overdue(Topic.objects.all()).values("pk")
+        if value == "true":
+            return queryset.filter(pk__in=overdue)
+        return queryset.exclude(pk__in=overdue)
+
 
 class TopicIndexView(ScopedViewMixin, generic.IndexView):
     filterset_class = TopicFilterSet
 
     def get_base_queryset(self):
-        return super().get_base_queryset().with_support_count().select_related("community")
+        here = OuterRef("pk")
+        return (
+            super()
+            .get_base_queryset()
+            .with_support_count()
+            .select_related("community")
+            .annotate(
+                outcome_page_pk=Subquery(OutcomePage.objects.filter(topic=here).values("pk")[:1]),
+                latest_ballot_status=Subquery(
+                    Ballot.objects.filter(topic=here).order_by("-opens_at").values("status")[:1]
+                ),
+            )
+        )
 
     def order_queryset(self, queryset):
         if self.is_explicitly_ordered:
@@ -144,6 +216,7 @@ class TopicIndexView(ScopedViewMixin, generic.IndexView):
     def get_list_more_buttons(self, instance):
         return [
             *action_buttons(instance, staff_transitions(instance)),
+            *outcome_buttons(instance, instance.outcome_page_pk, instance.latest_ballot_status),
             *super().get_list_more_buttons(instance),
         ]
 
@@ -165,6 +238,10 @@ class TopicInspectView(ScopedInspectView):
         # The decisions open now, as buttons in plain sight.
         available = workflow.available_actions(self.object, self.request.user)
         buttons = action_buttons(self.object, available, HeaderButton)
+        topic = self.object
+        ballot_status = topic.ballots.order_by("-opens_at").values_list("status", flat=True)
+        outcome_page = OutcomePage.objects.filter(topic=topic).values_list("pk", flat=True)
+        buttons += outcome_buttons(topic, outcome_page.first(), ballot_status.first(), HeaderButton)
         if self.object.ballots.filter(status=BallotStatus.OPEN).exists():
             buttons.append(
                 HeaderButton(
@@ -235,6 +312,11 @@ class TopicViewSet(ScopedViewSet):
         StatusFlagColumn(
             "is_overdue", label=gettext_lazy("Overdue"), true_label=gettext_lazy("Overdue")
         ),
+        StatusFlagColumn(
+            "implementation_overdue",
+            label=gettext_lazy("Implementation"),
+            true_label=gettext_lazy("Implementation overdue"),
+        ),
         DateColumn("created_at", label=gettext_lazy("Created"), sort_key="created_at"),
     ]
     inspect_view_fields = [
@@ -259,6 +341,12 @@ class TopicViewSet(ScopedViewSet):
         "invited_households",
         "invited_users",
         "invited_parties",
+        "notice_starts_at",
+        "notice_ends_at",
+        "implementation_deadline",
+        "implemented_at",
+        "evaluation_ends_at",
+        "closed_at",
     ]
 
 
@@ -362,6 +450,23 @@ class OpenBallotView(TopicActionView):
     success_message = gettext_lazy("Voting on “%(title)s” is open.")
 
 
+class ReconsiderView(TopicActionView):
+    """Back to deliberation: only after an upheld objection (the workflow checks)."""
+
+    action = "reconsider"
+    form_class = ReconsiderForm
+    submit_class = "button no"
+    success_message = gettext_lazy("“%(title)s” is back in deliberation.")
+
+
+class CompleteImplementationView(TopicActionView):
+    action = "complete_implementation"
+    form_class = CompleteImplementationForm
+    success_message = gettext_lazy("“%(title)s” is carried out; residents may now evaluate it.")
+
+
+# publish_outcome happens by publishing the outcome page in Wagtail's editor; end_notice and
+# close_evaluation are the clock's (outcomes.advance_clock): none of them has a view here.
 ACTION_VIEWS = {
     view.action: view
     for view in (
@@ -370,6 +475,8 @@ ACTION_VIEWS = {
         DeclineTopicView,
         MarkDuplicateView,
         OpenBallotView,
+        ReconsiderView,
+        CompleteImplementationView,
     )
 }
 
