@@ -150,7 +150,7 @@ def community_satisfaction(community, recent=10):
     topics = (
         Topic.objects.filter(community=community, implemented_at__isnull=False)
         .order_by("-implemented_at")
-        .values("pk")[:recent]
+        .values_list("pk", flat=True)[:recent]
     )
     return satisfaction_of(Rating.objects.filter(topic__in=list(topics)))
 

@@ -328,7 +328,9 @@ def _outcomes(community, staff, people, submitted):
             deliberation_ends=today - timedelta(days=30),
         )
         topic = _publish(topic, staff, **publish)
-        Topic.objects.filter(pk=topic.pk).update(notice_ends_at=now - timedelta(days=1))
+        Topic.objects.filter(pk=topic.pk).update(
+            notice_starts_at=now - timedelta(days=8), notice_ends_at=now - timedelta(days=1)
+        )
         return workflow.perform(topic, "end_notice", None)
 
     bins = through_notice(
