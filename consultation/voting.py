@@ -160,7 +160,12 @@ def close_ballot(ballot, *, actor=None, reason=""):
         ballot.status = BallotStatus.FAILED
         ballot._change_reason = _("Integrity check failed")
         ballot.save()
-        staff = [m.user for m in Membership.objects.filter(community=ballot.topic.community_id)]
+        staff = [
+            m.user
+            for m in Membership.objects.filter(community=ballot.topic.community_id).select_related(
+                "user"
+            )
+        ]
         notify("ballot.failed", ballot.topic, None, recipients=staff)
         return ballot
 
