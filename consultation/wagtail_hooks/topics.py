@@ -520,7 +520,7 @@ class CloseBallotView(WagtailAdminTemplateMixin, FormView):
 
     def form_valid(self, form):
         try:
-            voting.close_ballot(
+            ballot = voting.close_ballot(
                 self.ballot, actor=self.request.user, reason=form.cleaned_data["reason"]
             )
         except ValidationError as error:
@@ -528,7 +528,17 @@ class CloseBallotView(WagtailAdminTemplateMixin, FormView):
             return self.form_invalid(form)
         except PermissionDenied:
             raise Http404 from None
-        messages.success(self.request, _("The ballot is closed and counted."))
+        if ballot.status == BallotStatus.FAILED:
+            # The staff member closing is the notification's actor, so not told otherwise.
+            messages.error(
+                self.request,
+                _(
+                    "The count failed its integrity check (ballot papers and voters differ). "
+                    "The result is withheld and the community office has been told."
+                ),
+            )
+        else:
+            messages.success(self.request, _("The ballot is closed and counted."))
         return redirect("topics:inspect", self.topic.pk)
 
 
