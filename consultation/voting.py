@@ -190,10 +190,13 @@ def close_ballot(ballot, *, actor=None, reason=""):
 
 
 def close_due_ballots(now=None):
-    """The scheduled close: every open ballot whose closing time has passed."""
+    """The scheduled close: every open ballot whose closing time has passed. A ballot another
+    run closed meanwhile is skipped, not an error that stops the others."""
     closed = []
-    for ballot in Ballot.objects.filter(
-        status=BallotStatus.OPEN, closes_at__lte=now or timezone.now()
-    ):
-        closed.append(close_ballot(ballot))
+    due = Ballot.objects.filter(status=BallotStatus.OPEN, closes_at__lte=now or timezone.now())
+    for ballot in due:
+        try:
+            closed.append(close_ballot(ballot))
+        except ValidationError:
+            continue
     return closed
