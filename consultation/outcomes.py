@@ -72,7 +72,9 @@ def file_objection(topic, user, body):
         raise ValidationError(_("Say what you object to."))
     try:
         with transaction.atomic():
-            objection = Objection(topic=topic, author=user, body=body)
+            objection = Objection(
+                topic=topic, author=user, body=body, notice_round=topic.notice_starts_at
+            )
             objection._history_user = user
             objection.save()
     except IntegrityError:

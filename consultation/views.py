@@ -477,7 +477,9 @@ def outcome_context(request, page):
         "objection_form": ObjectionForm()
         if in_notice
         and resident is not None
-        and not any(o.author_id == user.pk for o in objections)
+        and not any(
+            o.author_id == user.pk and o.notice_round == topic.notice_starts_at for o in objections
+        )
         else None,
         "updates": topic.progress_updates.prefetch_related("photos"),
         "satisfaction": outcomes.satisfaction(topic),

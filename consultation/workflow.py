@@ -92,15 +92,15 @@ def _vote_settled(topic, data):
 def _notice_period_over(topic, data):
     if topic.notice_ends_at is None or timezone.now() < topic.notice_ends_at:
         return _("The notice period has not ended yet.")
-    if topic.objections.filter(answered_at__isnull=True).exists():
+    if topic.current_objections().filter(answered_at__isnull=True).exists():
         return _("Every objection needs a public answer first.")
-    if topic.objections.filter(upheld=True).exists():
+    if topic.current_objections().filter(upheld=True).exists():
         return _("An objection was upheld: the topic goes back to deliberation instead.")
     return None
 
 
 def _objection_upheld(topic, data):
-    if not topic.objections.filter(upheld=True).exists():
+    if not topic.current_objections().filter(upheld=True).exists():
         return _("Only an upheld objection sends a topic back to deliberation.")
     return None
 

@@ -31,6 +31,13 @@ class Objection(models.Model):
         related_name="+",
         verbose_name=_("author"),
     )
+    notice_round = models.DateTimeField(
+        _("notice period"),
+        null=True,
+        blank=True,
+        help_text=_("When the notice period it was filed in began: a reconsidered outcome is "
+                    "published again and objected to afresh."),
+    )  # fmt: skip
     body = models.TextField(_("objection"), max_length=2000)
     created_at = models.DateTimeField(_("filed at"), default=timezone.now)
     answer = models.TextField(_("public answer"), max_length=2000, blank=True)
@@ -57,7 +64,9 @@ class Objection(models.Model):
         verbose_name_plural = _("objections")
         ordering = ["created_at", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["topic", "author"], name="one_objection_per_person"),
+            models.UniqueConstraint(
+                fields=["topic", "author", "notice_round"], name="one_objection_per_person"
+            ),
             models.CheckConstraint(
                 condition=Q(answered_at__isnull=True) | ~Q(answer="") & Q(upheld__isnull=False),
                 name="answered_objection_has_answer_and_verdict",
@@ -66,6 +75,11 @@ class Objection(models.Model):
 
     def __str__(self):
         return self.body[:40]
+
+    def save(self, *args, **kwargs):
+        if self.notice_round is None:
+            self.notice_round = self.topic.notice_starts_at
+        super().save(*args, **kwargs)
 
 
 def progress_photo_path(instance, filename):

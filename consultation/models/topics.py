@@ -241,6 +241,11 @@ class Topic(models.Model):
             and self.implementation_deadline < timezone.localdate()
         )
 
+    def current_objections(self):
+        """Objections of the notice period now running (earlier rounds were settled when the
+        topic went back to deliberation)."""
+        return self.objections.filter(notice_round=self.notice_starts_at)
+
     def start_screening_clock(self, now):
         days = ConsultationSettings.for_community(self.community).screening_days
         self.screening_started_at = now
