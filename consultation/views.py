@@ -159,6 +159,7 @@ def _visible_topic(request, pk):
             "grid",
             "author__resident",
             "duplicate_of",
+            "outcome_page",
         ),
         pk=pk,
     )
@@ -512,6 +513,12 @@ def _stages(topic):
     ]
 
 
+def _outcome_url(topic, anchor):
+    page = getattr(topic, "outcome_page", None)
+    base = page.url if page is not None and page.live else topic.get_absolute_url()
+    return f"{base}#{anchor}"
+
+
 @require_POST
 @login_required
 def object_to_outcome(request, pk):
@@ -526,7 +533,7 @@ def object_to_outcome(request, pk):
             messages.error(request, _error_text(error))
         else:
             messages.success(request, _("Your objection is filed; the answer will be public."))
-    return redirect(f"{topic.get_absolute_url()}#objections")
+    return redirect(_outcome_url(topic, "objections"))
 
 
 @require_POST
@@ -548,7 +555,7 @@ def rate_outcome(request, pk):
             messages.error(request, _error_text(error))
         else:
             messages.success(request, _("Thank you for your evaluation."))
-    return redirect(f"{topic.get_absolute_url()}#evaluation")
+    return redirect(_outcome_url(topic, "evaluation"))
 
 
 def notice_pdf(request, pk):

@@ -217,12 +217,10 @@ class Topic(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        """The published outcome page once there is one, the topic page before."""
+        """The topic's page, a stable address at every stage; once an outcome is published
+        the page leads to it."""
         from django.urls import reverse
 
-        page = getattr(self, "outcome_page", None)
-        if page is not None and page.live:
-            return page.url
         return reverse("consultation:topic", args=[self.pk])
 
     @property
