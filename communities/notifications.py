@@ -41,7 +41,9 @@ def notify(event, obj, actor=None, recipients=None, params=None):
     if not recipients:
         return []
     params = {**obj.notification_params(), **(params or {})}
-    url = obj.get_absolute_url()
+    # The link is the recipient's, not the actor's: no language prefix from whoever acted.
+    with translation.override(None):
+        url = obj.get_absolute_url()
     notifications = Notification.objects.bulk_create(
         Notification(recipient=user, actor=actor, event=event, params=params, url=url)
         for user in recipients
