@@ -9,23 +9,13 @@ a second" on a phone-sized budget. Usage: `make bench` or
 """
 
 import argparse
-import os
-import secrets
-import shutil
+import http.client
+import re
 import statistics
-import subprocess
-import sys
-import tempfile
-from pathlib import Path
 
-from run import ROOT, _children, free_port, rss_kib, time_requests, wait_for
+from run import demo_city_server, report, time_requests
 
 TARGET_SECONDS = 1.0
-FIND_TOPIC = (
-    "from consultation.pages import OutcomePage; "
-    "page = OutcomePage.objects.live().filter(topic__status='notice').order_by('pk').first(); "
-    "print(page.topic_id)"
-)
 
 
 def main():
@@ -33,77 +23,43 @@ def main():
     parser.add_argument("--requests", type=int, default=30, help="PDFs to render (after warm-up)")
     args = parser.parse_args()
 
-    workdir = Path(tempfile.mkdtemp(prefix="yishi-bench-pdf-"))
-    env = {
-        **os.environ,
-        "DEBUG": "",
-        "YISHI_TESTING": "0",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "localhost,127.0.0.1",
-        "DATABASE_URL": f"sqlite:///{workdir / 'bench.sqlite3'}",
-        "SECURE_SSL_REDIRECT": "0",
-    }
-    python = sys.executable
-    run = dict(cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
-    subprocess.run([python, "manage.py", "migrate", "--no-input"], **run)
-    subprocess.run([python, "manage.py", "load_demo"], **run)
-    subprocess.run([python, "manage.py", "collectstatic", "--no-input"], **run)
-    # The demo's outcome in notice (topic 11 in a fresh demo city), looked up, not assumed.
-    topic_id = subprocess.run(
-        [python, "manage.py", "shell", "-c", FIND_TOPIC],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.split()[-1]
-    pdf = f"/topics/{topic_id}/notice.pdf"
-
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            str(Path(python).parent / "gunicorn"),
-            "config.wsgi",
-            "-w",
-            "1",
-            "-b",
-            f"127.0.0.1:{port}",
-        ],
-        cwd=ROOT,
-        env=env,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_for(port)
+    with demo_city_server() as (port, worker_rss):
+        pdf = f"/topics/{notice_topic_id(port)}/notice.pdf"
         time_requests(port, "/healthz", 10)
         time_requests(port, pdf, 3)  # warm up: fonts, templates
         results = {
             "/healthz": statistics.median(time_requests(port, "/healthz", 200)),
             pdf: statistics.median(time_requests(port, pdf, args.requests)),
         }
-        worker_rss = max(
-            (rss_kib(int(pid)) for pid in _children(server.pid)), default=rss_kib(server.pid)
-        )
-    finally:
-        server.terminate()
-        server.wait()
-        shutil.rmtree(workdir, ignore_errors=True)
-
-    base = results["/healthz"]
-    lines = [f"{'page':<26}{'median ms':>10}{'× healthz':>11}"]
-    for path, median in results.items():
-        lines.append(f"{path:<26}{median * 1000:>10.2f}{median / base:>11.1f}")
+        rss = worker_rss()
     verdict = "under" if results[pdf] < TARGET_SECONDS else "OVER"
-    lines.append(
-        f"notice PDF median: {results[pdf] * 1000:.0f} ms ({verdict} {TARGET_SECONDS:.0f} s), "
-        f"{args.requests} renders"
+    report(
+        results,
+        "notice_pdf.txt",
+        [
+            f"notice PDF median: {results[pdf] * 1000:.0f} ms ({verdict} {TARGET_SECONDS:.0f} s), "
+            f"{args.requests} renders",
+            f"worker RSS after the run: {rss / 1024:.0f} MiB",
+        ],
     )
-    lines.append(f"worker RSS after the run: {worker_rss / 1024:.0f} MiB")
-    report = "\n".join(lines)
-    print(report)
-    out = ROOT / "bench" / "results"
-    out.mkdir(exist_ok=True)
-    (out / "notice_pdf.txt").write_text(report + "\n")
+
+
+def notice_topic_id(port):
+    """The demo's outcome in its notice period, found through the community page's list of
+    outcomes (topic 11 in a fresh demo city, but looked up, not assumed)."""
+
+    def get(path):
+        connection = http.client.HTTPConnection("127.0.0.1", port)
+        connection.request("GET", path, headers={"Host": "localhost", "X-Forwarded-Proto": "https"})
+        body = connection.getresponse().read().decode()
+        connection.close()
+        return body
+
+    for slug in re.findall(r'href="/xingfuli/(outcome-\d+)/"', get("/xingfuli/")):
+        outcome = get(f"/xingfuli/{slug}/")
+        if "status--notice" in outcome:
+            return int(re.search(r"/topics/(\d+)/notice\.pdf", outcome).group(1))
+    raise SystemExit("the demo city has no outcome in its notice period")
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,11 +72,12 @@ def rss_kib(pid):
     return 0
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--requests", type=int, default=200)
-    args = parser.parse_args()
+@contextmanager
+def demo_city_server():
+    """A fresh copy of the demo city served by gunicorn with production settings (DEBUG off).
 
+    Yields (port, worker_rss): call worker_rss() for the worker's memory in KiB.
+    """
     workdir = Path(tempfile.mkdtemp(prefix="yishi-bench-"))
     env = {
         **os.environ,
@@ -93,43 +95,54 @@ def main():
     subprocess.run([python, "manage.py", "collectstatic", "--no-input"], **run)
 
     port = free_port()
+    gunicorn = str(Path(python).parent / "gunicorn")
     server = subprocess.Popen(
-        [
-            str(Path(python).parent / "gunicorn"),
-            "config.wsgi",
-            "-w",
-            "1",
-            "-b",
-            f"127.0.0.1:{port}",
-        ],
+        [gunicorn, "config.wsgi", "-w", "1", "-b", f"127.0.0.1:{port}"],
         cwd=ROOT,
         env=env,
         stderr=subprocess.DEVNULL,
     )
-    try:
-        wait_for(port)
-        results = {}
-        for path in PAGES:
-            time_requests(port, path, 10)  # warm up
-            results[path] = statistics.median(time_requests(port, path, args.requests))
-        worker_rss = max(
+
+    def worker_rss():
+        return max(
             (rss_kib(int(pid)) for pid in _children(server.pid)), default=rss_kib(server.pid)
         )
+
+    try:
+        wait_for(port)
+        yield port, worker_rss
     finally:
         server.terminate()
         server.wait()
         shutil.rmtree(workdir, ignore_errors=True)
 
+
+def report(results, name, extra=()):
+    """Print and save the medians as ratios to /healthz (the first entry)."""
     base = results["/healthz"]
-    lines = [f"{'page':<22}{'median ms':>10}{'× healthz':>11}"]
+    lines = [f"{'page':<26}{'median ms':>10}{'× healthz':>11}"]
     for path, median in results.items():
-        lines.append(f"{path:<22}{median * 1000:>10.2f}{median / base:>11.1f}")
-    lines.append(f"worker RSS after the run: {worker_rss / 1024:.0f} MiB")
-    report = "\n".join(lines)
-    print(report)
+        lines.append(f"{path:<26}{median * 1000:>10.2f}{median / base:>11.1f}")
+    lines.extend(extra)
+    text = "\n".join(lines)
+    print(text)
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
-    (out / "pages.txt").write_text(report + "\n")
+    (out / name).write_text(text + "\n")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--requests", type=int, default=200)
+    args = parser.parse_args()
+
+    with demo_city_server() as (port, worker_rss):
+        results = {}
+        for path in PAGES:
+            time_requests(port, path, 10)  # warm up
+            results[path] = statistics.median(time_requests(port, path, args.requests))
+        rss = worker_rss()
+    report(results, "pages.txt", [f"worker RSS after the run: {rss / 1024:.0f} MiB"])
 
 
 def _children(pid):

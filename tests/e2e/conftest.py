@@ -85,9 +85,12 @@ def demo_city(live_server, fast_passwords):
     The live server's transactional database is flushed after every test, which also removes the
     tree root Wagtail's migrations create; put it back before the demo loader builds on it.
     """
+    from django.contrib.contenttypes.models import ContentType
     from django.core.management import call_command
     from wagtail.models import Locale, Page
 
+    # The flush recreates content types under new ids; forget the ids cached before it.
+    ContentType.objects.clear_cache()
     Locale.objects.get_or_create(language_code="zh-hans")
     if Page.get_first_root_node() is None:
         Page.add_root(title="Root", slug="root")
