@@ -50,8 +50,7 @@ def topic_list(request, community, page=None):
     status = request.GET.get("status", "")
     topics = (
         Topic.objects.filter(community=community, status__in=PUBLIC_LIST_STATES)
-        # get_absolute_url looks for a live outcome page: load it with the topic, not per row.
-        .select_related("grid", "outcome_page")
+        .select_related("grid")
         .with_support_count()
         .order_by("-submitted_at", "-pk")
     )
@@ -76,7 +75,6 @@ def agenda(request, community, page=None):
     """协商议事清单: the topics the community office accepted, with their stage and dates."""
     topics = (
         Topic.objects.filter(community=community, status__in=AGENDA_STATES)
-        .select_related("outcome_page")
         .annotate(meeting_count=Count("meetings"))
         .order_by("deliberation_starts", "pk")
     )
