@@ -48,19 +48,21 @@ def notify(event, obj, actor=None, recipients=None, params=None):
         Notification(recipient=user, actor=actor, event=event, params=params, url=url)
         for user in recipients
     )
+    chosen = dict(
+        NotificationPreference.objects.filter(user__in=recipients).values_list(
+            "user_id", "frequency"
+        )
+    )
     immediate = [
         n.pk
         for n in notifications
-        if frequency_of(n.recipient) == NotificationFrequency.IMMEDIATE and n.recipient.email
+        if chosen.get(n.recipient.pk, NotificationFrequency.IMMEDIATE)
+        == NotificationFrequency.IMMEDIATE
+        and n.recipient.email
     ]
     if immediate:
         transaction.on_commit(lambda: send_notification_emails.enqueue(immediate))
     return notifications
-
-
-def frequency_of(user):
-    preference = NotificationPreference.objects.filter(user=user).first()
-    return preference.frequency if preference else NotificationFrequency.IMMEDIATE
 
 
 def _send(user, notifications, subject):
