@@ -85,12 +85,20 @@ def demo_city(live_server, fast_passwords):
     The live server's transactional database is flushed after every test, which also removes the
     tree root Wagtail's migrations create; put it back before the demo loader builds on it.
     """
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.contenttypes.management import create_contenttypes
     from django.contrib.contenttypes.models import ContentType
     from django.core.management import call_command
     from wagtail.models import Locale, Page
 
-    # The flush recreates content types under new ids; forget the ids cached before it.
+    # The flush recreates content types under new ids; forget the ids cached before it. After a
+    # test that rolled back "serialized" (PostgreSQL races), the post-migrate rows are not
+    # recreated at all: make sure content types and permissions exist, as migrate would.
     ContentType.objects.clear_cache()
+    for app_config in apps.get_app_configs():
+        create_contenttypes(app_config, verbosity=0)
+        create_permissions(app_config, verbosity=0)
     Locale.objects.get_or_create(language_code="zh-hans")
     if Page.get_first_root_node() is None:
         Page.add_root(title="Root", slug="root")
