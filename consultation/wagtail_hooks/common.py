@@ -3,7 +3,6 @@
 from datetime import datetime
 
 from django.db.models import Q
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from django_filters import ChoiceFilter
@@ -13,6 +12,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies.base import BasePermissionPolicy
 from wagtail.permissions import register_permission_policy
 
+from communities import wagtail_hooks as communities_admin
 from communities.models import Community
 from communities.permissions import managed_communities
 
@@ -88,17 +88,12 @@ def scoped(queryset, user):
     return queryset.filter(topic__community__in=communities).exclude(topic__status=TopicState.DRAFT)
 
 
-class ScopedObjectMixin:
-    def get_object(self, *args, **kwargs):
-        obj = super().get_object(*args, **kwargs)
-        if not scoped(type(obj)._default_manager.filter(pk=obj.pk), self.request.user).exists():
-            raise Http404
-        return obj
+class ScopedObjectMixin(communities_admin.ScopedObjectMixin):
+    scope = staticmethod(scoped)
 
 
-class ScopedViewMixin(ScopedObjectMixin):
-    def get_base_queryset(self):
-        return scoped(super().get_base_queryset(), self.request.user)
+class ScopedViewMixin(communities_admin.ScopedViewMixin):
+    scope = staticmethod(scoped)
 
 
 class ScopedInspectView(ScopedObjectMixin, generic.InspectView):
