@@ -7,7 +7,7 @@ anything else answers 404, as if it did not exist.
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, F, Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.text import capfirst
@@ -25,8 +25,8 @@ from wagtail.admin.views.generic.usage import UsageView
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.admin.widgets.button import HeaderButton
 
-from .forms import RegisterImportForm, RevokeVerificationForm, VerifyResidentForm
-from .importing import RegisterImportError, import_household_register, register_template
+from . import admin_import  # noqa: F401  (registers the household-register import screens)
+from .forms import RevokeVerificationForm, VerifyResidentForm
 from .models import Community, Grid, Household, Membership, Resident, Street
 from .permissions import (
     can_verify,
@@ -335,64 +335,6 @@ class RevokeVerificationView(ResidentActionView):
         revoke_verification(self.resident, by=self.request.user, reason=data["reason"])
 
 
-class ImportRegisterView(WagtailAdminTemplateMixin, FormView):
-    page_title = gettext_lazy("Import household register")
-    header_icon = "upload"
-    template_name = "communities/admin/import_register.html"
-    form_class = RegisterImportForm
-
-    def dispatch(self, request):
-        self.communities = managed_communities(request.user).order_by("name")
-        if not self.communities.exists():
-            raise Http404
-        return super().dispatch(request)
-
-    def get_breadcrumbs_items(self):
-        return [
-            *self.breadcrumbs_items,
-            {
-                "url": reverse("households:index"),
-                "label": capfirst(Household._meta.verbose_name_plural),
-            },
-            {"url": "", "label": self.get_page_title()},
-        ]
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "communities": self.communities}
-
-    def form_valid(self, form):
-        try:
-            summary = import_household_register(
-                form.cleaned_data["community"], form.cleaned_data["file"], by=self.request.user
-            )
-        except RegisterImportError as error:
-            return self.render_to_response(self.get_context_data(form=form, errors=error.errors))
-        messages.success(
-            self.request,
-            _(
-                "Register imported: %(created)d households added, %(updated)d updated, "
-                "%(members)d people listed."
-            )
-            % {
-                "created": summary.households_created,
-                "updated": summary.households_updated,
-                "members": summary.members,
-            },
-        )
-        return redirect("households:index")
-
-
-def register_template_view(request):
-    if not managed_communities(request.user).exists():
-        raise Http404
-    response = HttpResponse(
-        register_template(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = 'attachment; filename="household-register-template.xlsx"'
-    return response
-
-
 class AwaitingVerificationPanel(Component):
     """The dashboard shows staff who is waiting to be verified: the job they came to do."""
 
@@ -431,13 +373,5 @@ def register_people_urls():
             "residents/<int:pk>/revoke/",
             RevokeVerificationView.as_view(),
             name="communities_revoke_resident",
-        ),
-        path(
-            "households/import/", ImportRegisterView.as_view(), name="communities_import_register"
-        ),
-        path(
-            "households/import/template.xlsx",
-            register_template_view,
-            name="communities_register_template",
         ),
     ]
