@@ -12,6 +12,13 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 
+class ActiveQuerySet(models.QuerySet):
+    """Places that records depend on are deactivated, never deleted; new choices skip them."""
+
+    def active(self):
+        return self.filter(is_active=True)
+
+
 class Street(models.Model):
     """街道: the street office, one level above communities."""
 
@@ -68,7 +75,14 @@ class Grid(models.Model):
     name = models.CharField(_("name"), max_length=60)
     worker_name = models.CharField(_("grid worker"), max_length=60, blank=True)
     worker_phone = models.CharField(_("grid worker's phone"), max_length=40, blank=True)
+    is_active = models.BooleanField(
+        _("active"),
+        default=True,
+        help_text=_("Grids are never deleted once households or topics refer to them; "
+                    "an inactive grid is no longer offered to residents."),
+    )  # fmt: skip
 
+    objects = ActiveQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -91,9 +105,11 @@ class Household(models.Model):
     community = models.ForeignKey(
         Community, on_delete=models.PROTECT, related_name="households", verbose_name=_("community")
     )
+    # PROTECT: moving households out of a grid is a decision staff make, not a side effect
+    # of deleting the grid.
     grid = models.ForeignKey(
         Grid,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="households",
@@ -106,7 +122,14 @@ class Household(models.Model):
         blank=True,
         help_text=_("The household's number in the community's household register (户号)."),
     )
+    is_active = models.BooleanField(
+        _("active"),
+        default=True,
+        help_text=_("A household that residents, votes or topics refer to is never deleted; "
+                    "an inactive one is no longer offered when verifying residents."),
+    )  # fmt: skip
 
+    objects = ActiveQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -209,6 +232,13 @@ class Resident(models.Model):
     verification_method = models.CharField(
         _("verification method"), max_length=20, choices=VerificationMethod.choices, blank=True
     )
+    closed_at = models.DateTimeField(
+        _("account closed at"),
+        null=True,
+        blank=True,
+        help_text=_("Set when the resident closed their account: their name, phone and address "
+                    "are erased, what they did in the community still counts."),
+    )  # fmt: skip
 
     history = HistoricalRecords()
 
