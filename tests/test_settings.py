@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 # What the test sets itself, and what other tests put in this process's environment (the
 # browser tests allow Django's async-unsafe calls for Playwright's event loop).
@@ -39,7 +41,14 @@ def production_secret_key():
     return key
 
 
-def test_deploy_check_is_clean_with_production_environment(tmp_path):
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_deploy_check_is_clean_with_production_environment(tmp_path, database):
+    # A database of its own: the shared development file may be busy with another process.
+    # The checks need no connection, so the PostgreSQL address need not exist.
+    database_url = {
+        "sqlite": f"sqlite:///{tmp_path / 'deploy-check.sqlite3'}",
+        "postgresql": "postgres://yishi@127.0.0.1:5432/yishi_deploy_check",
+    }[database]
     result = run(
         ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         YISHI_TESTING="0",
@@ -47,8 +56,7 @@ def test_deploy_check_is_clean_with_production_environment(tmp_path):
         ALLOWED_HOSTS="yishi.example.cn",
         # Account emails are mandatory, so production names its mail server.
         EMAIL_HOST="smtp.example.cn",
-        # A database of its own: the shared development file may be busy with another process.
-        DATABASE_URL=f"sqlite:///{tmp_path / 'deploy-check.sqlite3'}",
+        DATABASE_URL=database_url,
     )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
@@ -89,3 +97,32 @@ def test_deploy_check_fails_when_production_has_no_mail_server(tmp_path):
     )
     assert result.returncode != 0
     assert "mail.E001" in result.stderr
+
+
+def test_postgresql_deployment_installs_contrib_postgres():
+    """Wagtail's search index uses PostgreSQL's full-text fields, which need the app installed."""
+    result = run(
+        ["-c", "import django; django.setup(); from django.conf import settings; "
+         "print('django.contrib.postgres' in settings.INSTALLED_APPS)"],
+        YISHI_TESTING="0",
+        SECRET_KEY=production_secret_key(),
+        ALLOWED_HOSTS="yishi.example.cn",
+        EMAIL_HOST="smtp.example.cn",
+        DATABASE_URL="postgres://yishi@127.0.0.1:5432/yishi",
+        DJANGO_SETTINGS_MODULE="config.settings",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True"
+
+
+def test_sqlite_development_leaves_contrib_postgres_out(tmp_path):
+    result = run(
+        ["-c", "import django; django.setup(); from django.conf import settings; "
+         "print('django.contrib.postgres' in settings.INSTALLED_APPS)"],
+        YISHI_TESTING="0",
+        DEBUG="1",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'dev.sqlite3'}",
+        DJANGO_SETTINGS_MODULE="config.settings",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
