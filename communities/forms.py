@@ -46,7 +46,7 @@ class VerifyResidentForm(forms.Form):
 
     def __init__(self, *args, resident, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["household"].queryset = Household.objects.filter(
+        self.fields["household"].queryset = Household.objects.active().filter(
             community_id=resident.community_id
         ).select_related("grid")
 
@@ -83,3 +83,29 @@ class NotificationPreferenceForm(forms.ModelForm):
         fields = ["frequency"]
         widgets = {"frequency": forms.RadioSelect}
         labels = {"frequency": _("Email me about these notifications")}
+
+
+class CloseAccountForm(forms.Form):
+    """Closing cannot be undone, so the resident proves it is them and that they mean it."""
+
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    confirm = forms.BooleanField(
+        label=_("I understand that my account is closed for good and cannot be restored."),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if not user.has_usable_password():
+            # Accounts that only ever signed in with a code have no password to ask for.
+            del self.fields["password"]
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("The password is not correct."))
+        return password

@@ -257,6 +257,8 @@ class Resident(models.Model):
         ]
 
     def __str__(self):
+        if self.closed_at:
+            return str(_("Closed account"))
         return self.real_name or self.user.email
 
     @property

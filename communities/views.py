@@ -1,11 +1,18 @@
+import json
+
 from allauth.mfa.models import Authenticator
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 
-from .forms import NotificationPreferenceForm, ProfileForm
+from .accounts import close_account, export_personal_data
+from .forms import CloseAccountForm, NotificationPreferenceForm, ProfileForm
 from .models import Notification, NotificationPreference, Resident
 
 
@@ -59,3 +66,30 @@ def notifications(request):
         "communities/notifications.html",
         {"notifications": items, "unread": set(unread), "form": form},
     )
+
+
+@never_cache
+@login_required
+def my_data(request):
+    """A copy of everything the site holds about me (PIPL), as a JSON file to keep."""
+    data = export_personal_data(request.user)
+    body = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    filename = f"yishi-my-data-{timezone.localdate():%Y%m%d}.json"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def close_my_account(request):
+    """Close my account: explained first, confirmed with my password, then signed out."""
+    form = CloseAccountForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        close_account(request.user, by=request.user)
+        logout(request)
+        messages.success(
+            request,
+            _("Your account is closed. Your name, phone number and address have been erased."),
+        )
+        return redirect("/")
+    return render(request, "communities/close_account.html", {"form": form})

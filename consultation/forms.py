@@ -58,7 +58,7 @@ class TopicForm(forms.ModelForm):
 
     def __init__(self, *args, community, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["grid"].queryset = Grid.objects.filter(community=community)
+        self.fields["grid"].queryset = Grid.objects.active().filter(community=community)
         self.fields["grid"].required = False
         self.fields["title"].widget.attrs["maxlength"] = 80
 

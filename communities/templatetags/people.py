@@ -13,6 +13,8 @@ def public_name(user):
     if user is None:
         return _("Community office")
     resident = getattr(user, "resident", None)
+    if resident is not None and resident.closed_at:
+        return _("Closed account")
     name = resident.real_name if resident else ""
     if name:
         return name[0] + "*" * min(max(len(name) - 1, 1), 2)

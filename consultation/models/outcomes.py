@@ -146,8 +146,10 @@ class Rating(models.Model):
     topic = models.ForeignKey(
         Topic, on_delete=models.CASCADE, related_name="ratings", verbose_name=_("topic")
     )
+    # PROTECT: the published satisfaction rate is computed from these rows; deleting a
+    # resident must not change it. Closing an account anonymises the resident instead.
     resident = models.ForeignKey(
-        Resident, on_delete=models.CASCADE, related_name="+", verbose_name=_("resident")
+        Resident, on_delete=models.PROTECT, related_name="+", verbose_name=_("resident")
     )
     rating = models.CharField(_("rating"), max_length=20, choices=Satisfaction.choices)
     comment = models.TextField(_("comment"), max_length=1000, blank=True)

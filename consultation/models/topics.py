@@ -114,9 +114,10 @@ class Topic(models.Model):
     title = models.CharField(_("title"), max_length=80)
     description = models.TextField(_("description"), max_length=5000)
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    # PROTECT: a topic's place is part of its record; a grid no longer used is deactivated.
     grid = models.ForeignKey(
         Grid,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="topics",
@@ -322,8 +323,10 @@ class Support(models.Model):
     topic = models.ForeignKey(
         Topic, on_delete=models.CASCADE, related_name="supports", verbose_name=_("topic")
     )
+    # PROTECT: a support counts towards the screening threshold; deleting the resident (or
+    # their account) must not lower a count already reached. Closing an account anonymises.
     resident = models.ForeignKey(
-        Resident, on_delete=models.CASCADE, related_name="supports", verbose_name=_("resident")
+        Resident, on_delete=models.PROTECT, related_name="supports", verbose_name=_("resident")
     )
     created_at = models.DateTimeField(_("supported at"), default=timezone.now)
 
@@ -405,7 +408,7 @@ class CommentReport(models.Model):
     )
     reporter = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("reporter"),
     )
