@@ -199,6 +199,9 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Uploaded photos past this are refused (communities.uploads): phones take 12–50 megapixels,
+# and a few kilobytes of PNG can claim 100 megapixels that decode to gigabytes.
+YISHI_MAX_IMAGE_PIXELS = 40_000_000
 
 # Email: printed to the console in development; SMTP when EMAIL_HOST is given.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
@@ -272,6 +275,11 @@ WAGTAILDOCS_PRIVATE_DOCUMENT_OPTIONS = {"SHARED_PASSWORD": False}
 WAGTAIL_I18N_ENABLED = False
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "pdf", "pptx", "txt", "xlsx", "zip", "jpg", "png"]
+# Documents go through Wagtail's view, which sends nosniff and a sandboxing CSP; only PDFs
+# open in the browser, everything else is a download.
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
+WAGTAILDOCS_INLINE_CONTENT_TYPES = ["application/pdf"]
+WAGTAILIMAGES_MAX_IMAGE_PIXELS = YISHI_MAX_IMAGE_PIXELS
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_GRAVATAR_PROVIDER_URL = None  # no calls to outside services from the admin
 WAGTAILADMIN_NOTIFICATION_INCLUDE_SUPERUSERS = False

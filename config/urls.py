@@ -1,17 +1,32 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
-from django.conf.urls.static import static
-from django.http import HttpResponse
-from django.urls import include, path
+from django.http import Http404, HttpResponse
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
+from django.views.static import serve
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
+
+from communities.uploads import DOWNLOAD_HEADERS, IMAGE_KINDS, extension_of
+from consultation.attachments import meeting_attachment
 
 
 def healthz(request):
     """For load balancers, and the trivial baseline that bench/ measures every page against."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+def development_media(request, path):
+    """/media/ under `runserver`, with the headers docs/deploy.md gives the reverse proxy."""
+    if path.startswith("meetings/"):
+        raise Http404  # only through meeting_attachment, which checks who may see the topic
+    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    for header, value in DOWNLOAD_HEADERS.items():
+        response[header] = value
+    if not any(extension_of(path) in extensions for extensions, _label in IMAGE_KINDS.values()):
+        response["Content-Disposition"] = "attachment"
+    return response
 
 
 urlpatterns = [
@@ -25,11 +40,19 @@ urlpatterns = [
     ),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    # Language-neutral, like documents: the same file whatever the reader's language.
+    path(
+        "topics/<int:pk>/attachments/<int:attachment_pk>/",
+        meeting_attachment,
+        name="meeting_attachment",
+    ),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 
 if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    urlpatterns.append(
+        re_path(rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.*)$", development_media)
+    )
 
 # Chinese, the default, has unprefixed addresses; English lives under /en/.
 urlpatterns += i18n_patterns(

@@ -14,6 +14,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.widgets import AdminDateInput, AdminDateTimeInput
 
 from communities.models import Grid, Household, Membership
+from communities.uploads import ATTACHMENT_ACCEPT, PHOTO_ACCEPT, validate_attachment, validate_photo
 
 from .models import Franchise, Meeting, MeetingAttachment, Source, Topic, TopicState
 from .voting import DEFAULT_OPTIONS
@@ -165,7 +166,7 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class AttachmentsField(forms.FileField):
-    widget = MultipleFileInput
+    widget = MultipleFileInput(attrs={"accept": ATTACHMENT_ACCEPT})
 
     def clean(self, data, initial=None):
         files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
@@ -178,6 +179,7 @@ class AttachmentsField(forms.FileField):
         for upload in cleaned:
             if upload.size > MAX_ATTACHMENT_BYTES:
                 raise ValidationError(_("“%(name)s” is larger than 20 MB.") % {"name": upload.name})
+            validate_attachment(upload)
         return cleaned
 
 
@@ -291,9 +293,9 @@ class AnswerObjectionForm(forms.Form):
 
 
 class PhotosField(forms.ImageField):
-    """Up to six photos, each an image of at most 10 MB."""
+    """Up to six photos, each a JPEG, PNG, WebP or GIF image of at most 10 MB."""
 
-    widget = MultipleFileInput
+    widget = MultipleFileInput(attrs={"accept": PHOTO_ACCEPT})
 
     def clean(self, data, initial=None):
         files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
@@ -305,6 +307,7 @@ class PhotosField(forms.ImageField):
         for upload in files:
             if upload.size > MAX_PROGRESS_PHOTO_BYTES:
                 raise ValidationError(_("“%(name)s” is larger than 10 MB.") % {"name": upload.name})
+            validate_photo(upload)
         return [super(PhotosField, self).clean(upload, initial) for upload in files]
 
 

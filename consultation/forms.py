@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from communities.models import Grid
+from communities.uploads import PHOTO_ACCEPT, validate_photo
 
 from .models import Comment, Satisfaction, Stance, Topic
 
@@ -15,9 +16,9 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class PhotosField(forms.ImageField):
-    """Up to six photos, each an image of at most 10 MB."""
+    """Up to six photos, each a JPEG, PNG, WebP or GIF image of at most 10 MB."""
 
-    widget = MultipleFileInput(attrs={"accept": "image/*"})
+    widget = MultipleFileInput(attrs={"accept": PHOTO_ACCEPT})
 
     def clean(self, data, initial=None):
         files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
@@ -30,6 +31,7 @@ class PhotosField(forms.ImageField):
         for upload in files:
             if upload.size > MAX_PHOTO_BYTES:
                 raise ValidationError(_("“%(name)s” is larger than 10 MB.") % {"name": upload.name})
+            validate_photo(upload)
             try:
                 cleaned.append(super().clean(upload, initial))
             except ValidationError:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from communities.models import Resident
+from communities.uploads import validate_photo
 
 from .topics import Topic
 
@@ -123,7 +124,9 @@ class ProgressPhoto(models.Model):
     update = models.ForeignKey(
         ProgressUpdate, on_delete=models.CASCADE, related_name="photos", verbose_name=_("update")
     )
-    image = models.ImageField(_("photo"), upload_to=progress_photo_path)
+    image = models.ImageField(
+        _("photo"), upload_to=progress_photo_path, validators=[validate_photo]
+    )
 
     class Meta:
         verbose_name = _("progress photo")

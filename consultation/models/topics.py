@@ -11,11 +11,13 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from communities.models import Community, Grid, Household, Resident
+from communities.uploads import validate_attachment, validate_photo
 
 
 class ConsultationSettings(models.Model):
@@ -305,7 +307,7 @@ class TopicPhoto(models.Model):
     topic = models.ForeignKey(
         Topic, on_delete=models.CASCADE, related_name="photos", verbose_name=_("topic")
     )
-    image = models.ImageField(_("photo"), upload_to=topic_photo_path)
+    image = models.ImageField(_("photo"), upload_to=topic_photo_path, validators=[validate_photo])
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -467,7 +469,9 @@ class MeetingAttachment(models.Model):
     meeting = models.ForeignKey(
         Meeting, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("meeting")
     )
-    file = models.FileField(_("file"), upload_to=meeting_attachment_path)
+    file = models.FileField(
+        _("file"), upload_to=meeting_attachment_path, validators=[validate_attachment]
+    )
     title = models.CharField(_("title"), max_length=120, blank=True)
 
     class Meta:
@@ -476,3 +480,7 @@ class MeetingAttachment(models.Model):
 
     def __str__(self):
         return self.title or self.file.name.rsplit("/", 1)[-1]
+
+    def get_absolute_url(self):
+        """Through the app, which checks who may see the topic and sends it as a download."""
+        return reverse("meeting_attachment", args=[self.meeting.topic_id, self.pk])
