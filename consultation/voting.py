@@ -2,15 +2,21 @@
 
 - Only verified residents of the topic's community vote; under 每户一票 the first member of a
   household to vote casts the household's vote.
-- A vote writes a Voter row and a BallotPaper row in one transaction, with no link between
-  them; the database refuses a second Voter for the same resident or household.
+- A vote writes a Voter row and adds the choice to the ballot's counters in one transaction;
+  every counter is rewritten by every vote, so the database keeps no trace of who chose what
+  (docs/ballot-secrecy.md). The database refuses a second Voter for the same resident or
+  household.
+- Casting and closing take the same lock on the ballot's row: a vote either lands before the
+  count and is counted, or finds the ballot closed and is refused with a message saying so.
 - Results are hidden from everyone until the ballot closes; closing counts once and stores it.
 """
 
 import math
+from collections import Counter
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -18,7 +24,7 @@ from django.utils.translation import gettext_lazy
 from communities.models import Membership, Resident
 from communities.notifications import notify, register_event
 
-from .models import Ballot, BallotOption, BallotPaper, BallotStatus, Franchise, Voter
+from .models import Ballot, BallotStatus, Franchise, Voter
 from .permissions import is_staff_for, verified_resident_of
 
 DEFAULT_OPTIONS = (gettext_lazy("Approve"), gettext_lazy("Oppose"), gettext_lazy("Abstain"))
@@ -66,10 +72,7 @@ def create_ballot(topic, staff, *, question, opens_at, closes_at, options=DEFAUL
     )
     ballot._history_user = staff
     ballot.save()
-    BallotOption.objects.bulk_create(
-        BallotOption(ballot=ballot, label=label, position=index)
-        for index, label in enumerate(labels, start=1)
-    )
+    ballot.add_options(labels)
     return ballot
 
 
@@ -89,30 +92,38 @@ def cast_vote(ballot, user, positions):
             _("Only verified residents of %(community)s can vote.")
             % {"community": ballot.topic.community.name}
         )
-    if not ballot.is_open_at():
-        raise ValidationError(_("This ballot is not open for voting now."))
     valid = set(ballot.options.values_list("position", flat=True))
     chosen = sorted({int(p) for p in positions})
-    if not chosen:
-        raise ValidationError(_("Choose an option."))
-    if not set(chosen) <= valid:
-        raise ValidationError(_("Choose among the ballot's options."))
-    if len(chosen) > ballot.max_choices:
-        raise ValidationError(_("Choose at most %(n)d options.") % {"n": ballot.max_choices})
-    household = None
-    if ballot.franchise == Franchise.HOUSEHOLD:
-        household = resident.household
-        if household is None:
-            raise ValidationError(_("Your household is not recorded; ask the community office."))
+    household = resident.household if ballot.franchise == Franchise.HOUSEHOLD else None
     try:
         with transaction.atomic():
+            # close_ballot takes the same lock, so the status read here stays true until commit.
+            ballot = _locked(ballot)
+            if ballot.status != BallotStatus.OPEN:
+                raise ValidationError(
+                    _("Voting on this ballot has closed. Your vote was not recorded.")
+                )
+            if not ballot.is_open_at():
+                raise ValidationError(_("This ballot is not open for voting now."))
+            if not chosen:
+                raise ValidationError(_("Choose an option."))
+            if not set(chosen) <= valid:
+                raise ValidationError(_("Choose among the ballot's options."))
+            if len(chosen) > ballot.max_choices:
+                raise ValidationError(
+                    _("Choose at most %(n)d options.") % {"n": ballot.max_choices}
+                )
+            if ballot.franchise == Franchise.HOUSEHOLD and household is None:
+                raise ValidationError(
+                    _("Your household is not recorded; ask the community office.")
+                )
             voter = Voter.objects.create(
                 ballot=ballot,
                 resident=resident,
                 household=household,
                 open_choice=None if ballot.secret else chosen,
             )
-            BallotPaper.objects.create(ballot=ballot, choices=chosen)
+            _add_to_counters(ballot, chosen)
     except IntegrityError:
         if (
             household is not None
@@ -123,6 +134,27 @@ def cast_vote(ballot, user, positions):
             raise ValidationError(_("Your household has already voted.")) from None
         raise ValidationError(_("You have already voted on this ballot.")) from None
     return voter
+
+
+def _locked(ballot):
+    """The ballot's row, locked until the transaction ends (only that row: not its topic's)."""
+    return (
+        Ballot.objects.select_for_update(of=("self",))
+        .select_related("topic__community")
+        .get(pk=ballot.pk)
+    )
+
+
+def _add_to_counters(ballot, chosen):
+    """One more paper on every counter, one more choice on those ticked. A single statement
+    rewrites every counter row of the ballot, so each row's transaction id, place in the table
+    and width are the same whatever was chosen."""
+    updated = ballot.counters.update(
+        chosen=F("chosen") + Case(When(position__in=chosen, then=Value(1)), default=Value(0)),
+        papers=F("papers") + 1,
+    )
+    if updated == 0:
+        raise RuntimeError(f"Ballot {ballot.pk} has no counters: create it with add_options().")
 
 
 def eligible_count(ballot):
@@ -138,7 +170,8 @@ def eligible_count(ballot):
 def close_ballot(ballot, *, actor=None, reason=""):
     """Count the ballot once and store the result. `actor` is staff closing early, or None
     when the closing time has come."""
-    ballot = Ballot.objects.select_for_update().select_related("topic__community").get(pk=ballot.pk)
+    # cast_vote takes the same lock: every vote is either committed before this count or refused.
+    ballot = _locked(ballot)
     if ballot.status != BallotStatus.OPEN:
         raise ValidationError(_("This ballot is already closed."))
     now = timezone.now()
@@ -150,13 +183,16 @@ def close_ballot(ballot, *, actor=None, reason=""):
     elif now < ballot.closes_at:
         raise ValidationError(_("The ballot closes at %(time)s.") % {"time": ballot.closes_at})
 
+    counters = list(ballot.counters.order_by("position"))
+    papers = {counter.papers for counter in counters}
     ballot.voter_count = ballot.voters.count()
-    ballot.paper_count = ballot.papers.count()
+    ballot.paper_count = papers.pop() if len(papers) == 1 else None
     ballot.eligible_count = eligible_count(ballot)
     ballot.closed_at = now
     ballot.closed_early_reason = reason.strip()
     ballot._history_user = actor
-    if ballot.voter_count != ballot.paper_count:
+    options = list(ballot.options.all())
+    if not _count_is_sound(ballot, options, counters):
         ballot.status = BallotStatus.FAILED
         ballot._change_reason = _("Integrity check failed")
         ballot.save()
@@ -169,12 +205,9 @@ def close_ballot(ballot, *, actor=None, reason=""):
         notify("ballot.failed", ballot.topic, None, recipients=staff)
         return ballot
 
-    counts = {option.position: 0 for option in ballot.options.all()}
-    for paper in ballot.papers.all().iterator():
-        for position in paper.choices:
-            counts[position] += 1
-    for option in ballot.options.all():
-        option.final_count = counts[option.position]
+    chosen = {counter.position: counter.chosen for counter in counters}
+    for option in options:
+        option.final_count = chosen[option.position]
         option.save(update_fields=["final_count"])
     needed = math.ceil(ballot.eligible_count * ballot.quorum_percent / 100)
     ballot.quorum_met = ballot.voter_count >= needed
@@ -187,6 +220,31 @@ def close_ballot(ballot, *, actor=None, reason=""):
     ballot.save()
     notify("ballot.closed", ballot.topic, actor)
     return ballot
+
+
+def _count_is_sound(ballot, options, counters):
+    """The integrity check: one counter per option, as many papers as voters, each paper
+    ticking between one and max_choices options; on an open ballot, the counters agree with
+    the choices published beside each voter."""
+    voters = ballot.voter_count
+    if ballot.paper_count != voters:
+        return False
+    if [c.position for c in counters] != [o.position for o in options]:
+        return False
+    ticks = sum(counter.chosen for counter in counters)
+    if any(counter.chosen > voters for counter in counters):
+        return False
+    if not voters <= ticks <= voters * ballot.max_choices:
+        return False
+    if not ballot.secret:
+        published = Counter(
+            position
+            for choice in ballot.voters.values_list("open_choice", flat=True)
+            for position in choice or ()
+        )
+        if any(published[c.position] != c.chosen for c in counters):
+            return False
+    return True
 
 
 def close_due_ballots(now=None):

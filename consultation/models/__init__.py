@@ -1,7 +1,7 @@
 """Consultation records: topics and their discussion (topics.py), ballots (ballots.py)."""
 
 from ..pages import OutcomePage  # noqa: E402  (page models register with the app's models)
-from .ballots import Ballot, BallotOption, BallotPaper, BallotStatus, Franchise, Voter
+from .ballots import Ballot, BallotCounter, BallotOption, BallotStatus, Franchise, Voter
 from .outcomes import (
     Objection,
     ProgressPhoto,
@@ -32,8 +32,8 @@ from .topics import (
 __all__ = [
     "OutcomePage",
     "Ballot",
+    "BallotCounter",
     "BallotOption",
-    "BallotPaper",
     "BallotStatus",
     "Category",
     "Comment",

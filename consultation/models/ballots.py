@@ -1,10 +1,13 @@
-"""表决: a ballot on a deliberated topic, who voted, and what was chosen.
+"""表决: a ballot on a deliberated topic, who voted, and how many chose each option.
 
-A secret ballot keeps *who voted* (Voter) and *what was chosen* (BallotPaper) in two tables
-with no link between them: no foreign key either way, and nothing that orders papers the way
-voters are ordered (a paper's key is random and it carries no time). Both rows are written in
-one transaction; database constraints make a second vote by the same resident, or (每户一票)
-the same household, impossible. At close the number of papers must equal the number of voters.
+*Who voted* is a Voter row; *what was chosen* is never stored per vote, only added to the
+ballot's counters (BallotCounter, one per option). A vote inserts its Voter row and rewrites
+every counter row of the ballot in the same transaction — one more on the options ticked, none
+on the others — so nothing in the database relates a voter to a choice: not a key, not a row
+order, not PostgreSQL's transaction id (`xmin`), which every vote stamps on all counters alike.
+Database constraints make a second vote by the same resident, or (每户一票) the same household,
+impossible. At close the papers counted must equal the number of voters.
+docs/ballot-secrecy.md says what remains visible to whoever administers the database.
 """
 
 import uuid
@@ -99,6 +102,17 @@ class Ballot(models.Model):
     def __str__(self):
         return self.question
 
+    def add_options(self, labels):
+        """The options, 1, 2, 3… in the order given, each with its counter at zero."""
+        BallotOption.objects.bulk_create(
+            BallotOption(ballot=self, label=label, position=position)
+            for position, label in enumerate(labels, start=1)
+        )
+        BallotCounter.objects.bulk_create(
+            BallotCounter(ballot=self, position=position)
+            for position in range(1, len(labels) + 1)
+        )
+
     def is_open_at(self, moment=None):
         moment = moment or timezone.now()
         return self.status == BallotStatus.OPEN and self.opens_at <= moment < self.closes_at
@@ -177,20 +191,29 @@ class Voter(models.Model):
         return self.receipt
 
 
-class BallotPaper(models.Model):
-    """What was chosen, and nothing else: a random key, the ballot, the option positions."""
+class BallotCounter(models.Model):
+    """How many papers ticked one option so far, and how many papers were cast in all.
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    Every vote rewrites every counter of its ballot, whatever was chosen, so that no counter
+    row carries a trace of one vote rather than another. Read only by the count at close: the
+    site never shows a running total (the numbers are in the database, and docs/ballot-secrecy.md
+    says who can read them there)."""
+
     ballot = models.ForeignKey(
-        Ballot, on_delete=models.PROTECT, related_name="papers", verbose_name=_("ballot")
+        Ballot, on_delete=models.CASCADE, related_name="counters", verbose_name=_("ballot")
     )
-    choices = models.JSONField(_("options chosen"))
+    position = models.PositiveSmallIntegerField(_("option position"))
+    chosen = models.PositiveIntegerField(_("times chosen"), default=0)
+    # The same in every counter of a ballot: the count checks it against the voters.
+    papers = models.PositiveIntegerField(_("ballot papers"), default=0)
 
     class Meta:
-        verbose_name = _("ballot paper")
-        verbose_name_plural = _("ballot papers")
-        # No ordering that follows insertion: papers are read as an unordered heap.
-        ordering = ["id"]
+        verbose_name = _("ballot counter")
+        verbose_name_plural = _("ballot counters")
+        ordering = ["ballot", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["ballot", "position"], name="one_counter_per_option")
+        ]
 
     def __str__(self):
-        return str(self.id)
+        return f"{self.ballot_id}/{self.position}"

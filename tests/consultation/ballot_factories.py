@@ -5,7 +5,7 @@ from datetime import timedelta
 import factory
 from django.utils import timezone
 
-from consultation.models import Ballot, BallotOption, Franchise, TopicState
+from consultation.models import Ballot, Franchise, TopicState
 from tests.factories import UserFactory
 
 from .factories import DeliberatingTopicFactory
@@ -20,7 +20,8 @@ class VotingTopicFactory(DeliberatingTopicFactory):
 class BallotFactory(factory.django.DjangoModelFactory):
     """An open ballot (opened an hour ago, closes in a week) with options 赞成 / 反对 / 弃权.
 
-    Pass options=[...] for other labels; positions run 1, 2, 3… in that order.
+    Pass options=[...] for other labels; positions run 1, 2, 3… in that order, each option
+    with its counter (Ballot.add_options), as create_ballot makes them.
     """
 
     class Meta:
@@ -41,8 +42,4 @@ class BallotFactory(factory.django.DjangoModelFactory):
     def options(self, create, extracted, **kwargs):
         if not create:
             return
-        labels = extracted if extracted is not None else DEFAULT_LABELS
-        BallotOption.objects.bulk_create(
-            BallotOption(ballot=self, label=label, position=position)
-            for position, label in enumerate(labels, start=1)
-        )
+        self.add_options(extracted if extracted is not None else DEFAULT_LABELS)

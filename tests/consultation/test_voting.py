@@ -1,5 +1,6 @@
 """表决: staff open a ballot on a deliberated topic, verified residents vote once (or once per
-household, 每户一票), and the close counts once, stores the result and checks papers = voters.
+household, 每户一票) — each vote added to the ballot's counters, never stored as a paper — and the
+close counts once, stores the result and checks papers = voters.
 
 The clock is frozen at NOW so that windows and quorums are exact; messages are read in English.
 """
@@ -13,14 +14,15 @@ import time_machine
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
+from django.db.models import F
 from django.utils import translation
 
 from communities.models import Notification
 from consultation import voting, workflow
 from consultation.models import (
     Ballot,
+    BallotCounter,
     BallotOption,
-    BallotPaper,
     BallotStatus,
     Franchise,
     Topic,
@@ -70,6 +72,17 @@ def refusal(call, *args, **kwargs):
     with pytest.raises(ValidationError) as error:
         call(*args, **kwargs)
     return " ".join(error.value.messages)
+
+
+def running(ballot):
+    """The ballot's counters: papers cast so far, and the times each option was ticked."""
+    counters = BallotCounter.objects.filter(ballot=ballot).order_by("position")
+    papers = set(counters.values_list("papers", flat=True))
+    assert len(papers) == 1  # every vote adds one paper to every counter
+    return {"papers": papers.pop(), "chosen": list(counters.values_list("chosen", flat=True))}
+
+
+NONE_YET = {"papers": 0, "chosen": [0, 0, 0]}
 
 
 def ballot_data(**overrides):
@@ -206,9 +219,7 @@ def test_a_verified_resident_votes_once_and_gets_a_receipt(ballot, verified_resi
 
     assert len(voter.receipt) == 10
     assert Voter.objects.get(ballot=ballot).receipt == voter.receipt
-    assert list(BallotPaper.objects.filter(ballot=ballot).values_list("choices", flat=True)) == [
-        [2]
-    ]
+    assert running(ballot) == {"papers": 1, "chosen": [0, 1, 0]}
 
 
 def test_voting_twice_is_refused_and_only_one_vote_is_kept(ballot, verified_resident):
@@ -218,9 +229,7 @@ def test_voting_twice_is_refused_and_only_one_vote_is_kept(ballot, verified_resi
 
     assert message == "You have already voted on this ballot."
     assert Voter.objects.filter(ballot=ballot).count() == 1
-    assert list(BallotPaper.objects.filter(ballot=ballot).values_list("choices", flat=True)) == [
-        [1]
-    ]
+    assert running(ballot) == {"papers": 1, "chosen": [1, 0, 0]}
 
 
 @pytest.mark.parametrize("who", ["unverified", "outsider", "stranger", "anonymous"])
@@ -236,7 +245,7 @@ def test_only_verified_residents_of_the_community_vote(ballot, community, who, r
 
     assert message == f"Only verified residents of {community.name} can vote."
     assert not Voter.objects.exists()
-    assert not BallotPaper.objects.exists()
+    assert running(ballot) == NONE_YET
 
 
 def test_no_vote_before_the_ballot_opens(community, verified_resident):
@@ -273,7 +282,7 @@ def test_no_vote_on_a_ballot_closed_early(ballot, verified_resident, staff):
     voting.close_ballot(ballot, actor=staff, reason="业主大会改期")
 
     assert refusal(voting.cast_vote, ballot, verified_resident.user, [1]) == (
-        "This ballot is not open for voting now."
+        "Voting on this ballot has closed. Your vote was not recorded."
     )
 
 
@@ -284,15 +293,15 @@ def test_ticking_more_options_than_allowed_is_refused(community, verified_reside
         "Choose at most 2 options."
     )
     assert not Voter.objects.exists()
-    assert not BallotPaper.objects.exists()
+    assert running(ballot) == NONE_YET
 
 
-def test_up_to_max_choices_options_are_recorded_on_one_paper(community, verified_resident):
+def test_up_to_max_choices_options_are_counted_as_one_paper(community, verified_resident):
     ballot = BallotFactory(topic=VotingTopicFactory(community=community), max_choices=2)
 
     voting.cast_vote(ballot, verified_resident.user, [3, 1])
 
-    assert BallotPaper.objects.get(ballot=ballot).choices == [1, 3]
+    assert running(ballot) == {"papers": 1, "chosen": [1, 0, 1]}
 
 
 @pytest.mark.parametrize(
@@ -307,7 +316,7 @@ def test_up_to_max_choices_options_are_recorded_on_one_paper(community, verified
 def test_an_unknown_or_missing_option_is_refused(ballot, verified_resident, positions, message):
     assert refusal(voting.cast_vote, ballot, verified_resident.user, positions) == message
     assert not Voter.objects.exists()
-    assert not BallotPaper.objects.exists()
+    assert running(ballot) == NONE_YET
 
 
 def test_an_option_of_another_ballot_is_refused(ballot, community, verified_resident):
@@ -331,9 +340,7 @@ def test_one_vote_per_household_the_first_member_votes_for_it(community):
     assert message == "Your household has already voted."
     voter = Voter.objects.get(ballot=ballot)
     assert (voter.resident.user, voter.household) == (first, home)
-    assert list(BallotPaper.objects.filter(ballot=ballot).values_list("choices", flat=True)) == [
-        [1]
-    ]
+    assert running(ballot) == {"papers": 1, "chosen": [1, 0, 0]}
     assert voting.household_vote_of(ballot, second.resident) == voter
 
 
@@ -368,7 +375,7 @@ def test_one_vote_per_resident_lets_two_members_of_a_household_both_vote(communi
     voting.cast_vote(ballot, second, [2])
 
     assert Voter.objects.filter(ballot=ballot).count() == 2
-    assert BallotPaper.objects.filter(ballot=ballot).count() == 2
+    assert running(ballot) == {"papers": 2, "chosen": [1, 1, 0]}
     assert set(Voter.objects.values_list("household", flat=True)) == {None}
     assert voting.household_vote_of(ballot, second.resident) is None
 
@@ -509,7 +516,7 @@ def test_a_ballot_is_counted_once_and_its_stored_result_never_changes(
     )
     assert voting.close_due_ballots() == []
     assert refusal(voting.cast_vote, ballot, resident(community), [1]) == (
-        "This ballot is not open for voting now."
+        "Voting on this ballot has closed. Your vote was not recorded."
     )
 
     assert stored(ballot) == result
@@ -564,12 +571,18 @@ def test_followers_are_told_when_the_result_is_published(ballot, community, cloc
 # Integrity.
 
 
-def test_a_missing_paper_fails_the_count_and_the_staff_are_told(
+def counters_of(ballot):
+    return BallotCounter.objects.filter(ballot=ballot)
+
+
+def test_a_vote_missing_from_the_counters_fails_the_count_and_the_staff_are_told(
     ballot, community, staff, other_staff, clock
 ):
     for position in (1, 1, 2):
         voting.cast_vote(ballot, resident(community), [position])
-    BallotPaper.objects.filter(ballot=ballot).first().delete()  # tampering, simulated
+    # Tampering, simulated: one 赞成 taken off, consistently in every counter.
+    counters_of(ballot).update(papers=F("papers") - 1)
+    counters_of(ballot).filter(position=1).update(chosen=F("chosen") - 1)
     clock.move_to(ballot.closes_at)
 
     voting.close_ballot(ballot)
@@ -586,12 +599,67 @@ def test_a_missing_paper_fails_the_count_and_the_staff_are_told(
     assert refusal(voting.close_ballot, ballot) == "This ballot is already closed."
 
 
-def test_an_extra_paper_fails_the_count_too(ballot, community, clock):
+def test_a_stuffed_vote_fails_the_count_too(ballot, community, clock):
     voting.cast_vote(ballot, resident(community), [1])
-    BallotPaper.objects.create(ballot=ballot, choices=[1])  # a stuffed paper
+    counters_of(ballot).update(papers=F("papers") + 1)
+    counters_of(ballot).filter(position=1).update(chosen=F("chosen") + 1)
     clock.move_to(ballot.closes_at)
 
     voting.close_ballot(ballot)
 
     assert stored(ballot)["status"] == BallotStatus.FAILED
+    assert (stored(ballot)["voters"], stored(ballot)["papers"]) == (1, 2)
     assert stored(ballot)["counts"][0] == ("赞成", None)
+
+
+@pytest.mark.parametrize(
+    ("tampering", "papers"),
+    [
+        # Counters that disagree on the number of papers: none is stored.
+        (lambda counters: counters.filter(position=2).update(papers=F("papers") + 1), None),
+        # A choice added without its paper: more ticks than papers on a single-choice ballot.
+        (lambda counters: counters.filter(position=3).update(chosen=F("chosen") + 1), 2),
+        # A choice taken off: a paper that ticked nothing.
+        (lambda counters: counters.filter(position=1).update(chosen=F("chosen") - 1), 2),
+        # A counter deleted: an option left uncounted.
+        (lambda counters: counters.filter(position=3).delete(), 2),
+    ],
+)
+def test_counters_that_do_not_add_up_fail_the_count(ballot, community, clock, tampering, papers):
+    voting.cast_vote(ballot, resident(community), [1])
+    voting.cast_vote(ballot, resident(community), [2])
+    tampering(counters_of(ballot))
+    clock.move_to(ballot.closes_at)
+
+    voting.close_ballot(ballot)
+
+    assert stored(ballot)["status"] == BallotStatus.FAILED
+    assert (stored(ballot)["voters"], stored(ballot)["papers"]) == (2, papers)
+    assert [count for _label, count in stored(ballot)["counts"]] == [None, None, None]
+
+
+def test_an_open_ballot_whose_counters_disagree_with_the_published_choices_fails(
+    community, clock
+):
+    ballot = BallotFactory(topic=VotingTopicFactory(community=community), secret=False)
+    voting.cast_vote(ballot, resident(community), [1])
+    voting.cast_vote(ballot, resident(community), [2])
+    counters_of(ballot).filter(position=1).update(chosen=F("chosen") - 1)
+    counters_of(ballot).filter(position=2).update(chosen=F("chosen") + 1)
+    clock.move_to(ballot.closes_at)
+
+    voting.close_ballot(ballot)
+
+    assert stored(ballot)["status"] == BallotStatus.FAILED
+
+
+def test_a_multiple_choice_ballot_passes_the_check_with_more_ticks_than_papers(community, clock):
+    ballot = BallotFactory(topic=VotingTopicFactory(community=community), max_choices=3)
+    voting.cast_vote(ballot, resident(community), [1, 2, 3])
+    voting.cast_vote(ballot, resident(community), [3])
+    clock.move_to(ballot.closes_at)
+
+    voting.close_ballot(ballot)
+
+    assert stored(ballot)["status"] == BallotStatus.CLOSED
+    assert stored(ballot)["counts"] == [("赞成", 1), ("反对", 1), ("弃权", 2)]

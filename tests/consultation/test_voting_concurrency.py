@@ -1,11 +1,13 @@
 """Votes racing each other on PostgreSQL: many requests at the same instant still store one vote
-per resident (or per household), never an error page, and the count still balances.
+per resident (or per household), never an error page, and the count still balances — also
+while staff close the ballot early.
 
 Each thread has its own database connection and closes it; a barrier starts them together.
 Skipped on SQLite, which serialises writers and so cannot show a race.
 """
 
 import threading
+import time
 from collections import Counter
 
 import pytest
@@ -16,7 +18,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from consultation import voting
-from consultation.models import Ballot, BallotPaper, Franchise, Voter
+from consultation.models import Ballot, BallotCounter, Franchise, Voter
 from tests.factories import GridFactory, HouseholdFactory, UserFactory, VerifiedResidentFactory
 
 from .ballot_factories import BallotFactory, VotingTopicFactory
@@ -65,6 +67,10 @@ def race(jobs):
     return outcomes
 
 
+def papers_counted(ballot):
+    return set(BallotCounter.objects.filter(ballot=ballot).values_list("papers", flat=True))
+
+
 def test_fifty_simultaneous_posts_of_one_residents_vote_store_one_vote_and_no_error_page(
     community,
 ):
@@ -98,7 +104,7 @@ def test_fifty_simultaneous_posts_of_one_residents_vote_store_one_vote_and_no_er
     )
     assert said == {"recorded": 1, ALREADY: 49}
     assert Voter.objects.filter(ballot=ballot).count() == 1
-    assert BallotPaper.objects.filter(ballot=ballot).count() == 1
+    assert papers_counted(ballot) == {1}
 
 
 def test_fifty_simultaneous_calls_for_one_resident_end_in_one_vote_or_already_voted(community):
@@ -111,7 +117,7 @@ def test_fifty_simultaneous_calls_for_one_resident_end_in_one_vote_or_already_vo
     assert len(receipts) == 1
     assert Voter.objects.get(ballot=ballot).receipt == receipts[0]
     assert outcomes.count(ALREADY) == 49
-    assert BallotPaper.objects.filter(ballot=ballot).count() == 1
+    assert papers_counted(ballot) == {1}
 
 
 def test_two_hundred_residents_voting_at_once_are_all_counted(community, staff):
@@ -163,4 +169,87 @@ def test_four_members_of_a_household_racing_cast_one_household_vote(community):
     voter = Voter.objects.get(ballot=ballot)
     assert voter.household == home
     assert voter.receipt in outcomes
-    assert BallotPaper.objects.filter(ballot=ballot).count() == 1
+    assert papers_counted(ballot) == {1}
+
+
+CLOSED_MEANWHILE = "Voting on this ballot has closed. Your vote was not recorded."
+TRIALS = 8
+VOTERS_PER_TRIAL = 36
+VOTING_THREADS = 6
+
+
+def test_votes_racing_an_early_close_are_either_counted_or_refused_with_a_message(
+    community, staff
+):
+    """Residents post their votes from six browsers at once while staff close the ballot early,
+    in eight trials. Every vote either lands before the count and is counted, or is refused
+    with a message saying so: the stored tally always equals the voters, receipts included."""
+    officer = UserFactory()
+    grid = GridFactory(community=community)
+    figures, answers, statuses = Counter(), Counter(), set()
+    for trial in range(TRIALS):
+        ballot = BallotFactory(topic=VotingTopicFactory(community=community))
+        url = reverse("consultation:vote", args=[ballot.topic.pk, ballot.pk])
+        clients = []
+        for _ in range(VOTERS_PER_TRIAL):
+            client = Client(raise_request_exception=False)
+            client.force_login(
+                VerifiedResidentFactory(
+                    community=community,
+                    household=HouseholdFactory(community=community, grid=grid),
+                    verified_by=officer,
+                ).user
+            )
+            clients.append(client)
+
+        def vote_from(group, trial=trial):
+            def job():
+                said = []
+                for index, client in enumerate(group):
+                    response = client.post(url, {"choice": str((index + trial) % 3 + 1)})
+                    messages = [str(m) for m in response.wsgi_request._messages]
+                    said.append((response.status_code, messages))
+                return said
+
+            return job
+
+        def close_when_a_third_voted(ballot=ballot):
+            while Voter.objects.filter(ballot=ballot).count() < VOTERS_PER_TRIAL // 3:
+                time.sleep(0.002)
+            voting.close_ballot(ballot, actor=staff, reason="测试：业主大会提前召开")
+            return "closed"
+
+        per_thread = VOTERS_PER_TRIAL // VOTING_THREADS
+        *voted, closed = race(
+            [
+                *(
+                    vote_from(clients[start : start + per_thread])
+                    for start in range(0, VOTERS_PER_TRIAL, per_thread)
+                ),
+                close_when_a_third_voted,
+            ]
+        )
+
+        assert closed == "closed"
+        said = [(status, " ".join(m)) for thread in voted for status, m in thread]
+        receipts = {m.rsplit(" ", 1)[-1] for _status, m in said if m.startswith(RECORDED)}
+        ballot = Ballot.objects.get(pk=ballot.pk)
+        tally = sum(ballot.options.values_list("final_count", flat=True))
+        stored = set(Voter.objects.filter(ballot=ballot).values_list("receipt", flat=True))
+        figures["attempted"] += len(said)
+        figures["counted"] += tally
+        figures["refused"] += len(said) - len(receipts)
+        figures["stored but not counted"] += len(stored) - tally
+        figures["mismatches"] += tally != len(stored) or stored != receipts
+        answers.update(
+            "error page" if status != 302 else "recorded" if m.startswith(RECORDED) else m
+            for status, m in said
+        )
+        statuses.add((ballot.status, tally == ballot.voter_count == ballot.paper_count))
+
+    print(f"\nclose race: {TRIALS} trials, {dict(figures)}, {dict(answers)}")
+    assert statuses == {("closed", True)}
+    assert figures["mismatches"] == 0
+    assert set(answers) == {"recorded", CLOSED_MEANWHILE}
+    assert figures["counted"] > 0 and figures["refused"] > 0
+    assert figures["counted"] + figures["refused"] == figures["attempted"]
