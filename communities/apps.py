@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class CommunitiesConfig(AppConfig):
     name = "communities"
     verbose_name = _("People and places")
+
+    def ready(self):
+        from .exports import neutralise_wagtail_exports
+
+        neutralise_wagtail_exports()

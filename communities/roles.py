@@ -1,19 +1,21 @@
-"""Granting and removing staff roles, and the Wagtail groups that let role holders into the admin.
+"""Which admin screens each role opens, read from the user's memberships at every request.
 
-A membership says *where* someone may act; the group says *which screens* they may open.
-Querysets in the admin are then narrowed to the membership's places (see permissions.py).
+A membership says *where* someone may act and, through its role, *which screens* they may open.
+Permissions are not copied into Django groups: a copy can outlive the membership (deleted in
+the admin, edited, removed with a community), and the former staff member would keep the
+admin. `MembershipRoleBackend` reads the memberships instead, so ending one ends the access at
+the next request, in every open session. Querysets in the admin are then narrowed to the
+membership's places (see scoping.py and permissions.py).
 """
 
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.backends import BaseBackend
 from django.db import transaction
-from django.utils.translation import gettext_lazy as _
 
 from .models import Membership, Role
 
-ROLE_GROUPS = {
-    Role.COMMUNITY_STAFF: {
-        "name": "社区工作人员",
-        "permissions": [
+ROLE_PERMISSIONS = {
+    Role.COMMUNITY_STAFF: frozenset(
+        {
             "wagtailadmin.access_admin",
             "communities.view_grid",
             "communities.add_household",
@@ -21,11 +23,10 @@ ROLE_GROUPS = {
             "communities.view_household",
             "communities.view_resident",
             "communities.change_resident",
-        ],
-    },
-    Role.STREET_OFFICER: {
-        "name": "街道工作人员",
-        "permissions": [
+        }
+    ),
+    Role.STREET_OFFICER: frozenset(
+        {
             "wagtailadmin.access_admin",
             "communities.view_community",
             "communities.change_community",
@@ -38,21 +39,28 @@ ROLE_GROUPS = {
             "communities.view_resident",
             "communities.change_resident",
             "communities.view_membership",
-        ],
-    },
+        }
+    ),
 }
-ROLE_GROUP_HELP = _("Members of this group hold the role in the places their memberships name.")
 
 
-def group_for(role):
-    spec = ROLE_GROUPS[Role(role)]
-    group, _created = Group.objects.get_or_create(name=spec["name"])
-    wanted = []
-    for dotted in spec["permissions"]:
-        app_label, codename = dotted.split(".")
-        wanted.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
-    group.permissions.add(*wanted)
-    return group
+class MembershipRoleBackend(BaseBackend):
+    """Grants each role's permissions to the holders of a current membership."""
+
+    def get_all_permissions(self, user_obj, obj=None):
+        if obj is not None or not user_obj.is_active or user_obj.is_anonymous:
+            return set()
+        if not hasattr(user_obj, "_role_permissions"):
+            roles = set(Membership.objects.filter(user=user_obj).values_list("role", flat=True))
+            user_obj._role_permissions = {
+                permission for role in roles for permission in ROLE_PERMISSIONS[Role(role)]
+            }
+        return user_obj._role_permissions
+
+
+def forget_cached_roles(user):
+    for attribute in ("_role_permissions", "_perm_cache", "_consultation_manages_any"):
+        user.__dict__.pop(attribute, None)
 
 
 @transaction.atomic
@@ -64,13 +72,11 @@ def grant_role(user, role, *, community=None, street=None, title="", by=None):
         street=street,
         defaults={"title": title},
     )
-    user.groups.add(group_for(role))
+    forget_cached_roles(user)
     return membership
 
 
 @transaction.atomic
 def revoke_role(membership):
-    user, role = membership.user, membership.role
     membership.delete()
-    if not Membership.objects.filter(user=user, role=role).exists():
-        user.groups.remove(group_for(role))
+    forget_cached_roles(membership.user)

@@ -20,9 +20,7 @@ from wagtail.admin.ui.menus import MenuItem as ButtonMenuItem
 from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-from wagtail.admin.views.generic.history import HistoryView
-from wagtail.admin.views.generic.usage import UsageView
-from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from wagtail.admin.viewsets.model import ModelViewSetGroup
 from wagtail.admin.widgets.button import HeaderButton
 
 from . import admin_import  # noqa: F401  (registers the household-register import screens)
@@ -34,99 +32,33 @@ from .permissions import (
     managed_streets,
     residents_visible_to,
 )
+from .scoping import ScopedAdminView, ScopedViewSet
 from .workflow import revoke_verification, verify_resident
 
 
-def scoped(queryset, user):
-    """The part of `queryset` the user's memberships reach."""
-    model = queryset.model
-    if model is Street:
-        return queryset.filter(pk__in=managed_streets(user))
-    if model is Community:
-        return queryset.filter(pk__in=managed_communities(user))
-    if model is Membership:
-        return (
-            queryset
-            if user.is_superuser
-            else queryset.filter(community__in=managed_communities(user))
-        )
+def managed_places(queryset, user):
+    """Grids, households and residents of the communities the user manages."""
     return queryset.filter(community__in=managed_communities(user))
 
 
-class ScopedObjectMixin:
-    """An object outside the user's places answers 404, as if it did not exist.
-
-    `scope(queryset, user)` says what the user reaches; other apps' admin views set their own.
-    """
-
-    scope = staticmethod(scoped)
-
-    def get_object(self, *args, **kwargs):
-        obj = super().get_object(*args, **kwargs)
-        reachable = self.scope(type(obj)._default_manager.filter(pk=obj.pk), self.request.user)
-        if not reachable.exists():
-            raise Http404
-        return obj
+def managed_street_records(queryset, user):
+    return queryset.filter(pk__in=managed_streets(user))
 
 
-class ScopedViewMixin(ScopedObjectMixin):
-    def get_base_queryset(self):
-        return self.scope(super().get_base_queryset(), self.request.user)
+def managed_community_records(queryset, user):
+    return queryset.filter(pk__in=managed_communities(user))
 
 
-class ScopedFormMixin:
-    """Choices of places (community, grid, household…) are only the user's own places."""
-
-    def get_form(self, *args, **kwargs):
-        form = super().get_form(*args, **kwargs)
-        for field in form.fields.values():
-            queryset = getattr(field, "queryset", None)
-            if queryset is not None and queryset.model in (Street, Community, Grid, Household):
-                field.queryset = scoped(queryset, self.request.user)
-        return form
-
-
-class ScopedIndexView(ScopedViewMixin, generic.IndexView):
-    pass
-
-
-class ScopedCreateView(ScopedFormMixin, generic.CreateView):
-    pass
-
-
-class ScopedEditView(ScopedFormMixin, ScopedViewMixin, generic.EditView):
-    pass
-
-
-class ScopedInspectView(ScopedViewMixin, generic.InspectView):
-    pass
-
-
-class ScopedDeleteView(ScopedViewMixin, generic.DeleteView):
-    pass
-
-
-class ScopedHistoryView(ScopedObjectMixin, HistoryView):
-    pass
-
-
-class ScopedUsageView(ScopedObjectMixin, UsageView):
-    pass
-
-
-class ScopedViewSet(ModelViewSet):
-    index_view_class = ScopedIndexView
-    add_view_class = ScopedCreateView
-    edit_view_class = ScopedEditView
-    inspect_view_class = ScopedInspectView
-    delete_view_class = ScopedDeleteView
-    history_view_class = ScopedHistoryView
-    usage_view_class = ScopedUsageView
-    add_to_admin_menu = False
+def visible_memberships(queryset, user):
+    """Street officers see the roles held in their communities; only superusers see all."""
+    if user.is_superuser:
+        return queryset
+    return queryset.filter(community__in=managed_communities(user))
 
 
 class StreetViewSet(ScopedViewSet):
     model = Street
+    scope = staticmethod(managed_street_records)
     icon = "site"
     form_fields = ["name", "slug", "address", "phone"]
     list_display = ["name", "address", "phone"]
@@ -134,6 +66,7 @@ class StreetViewSet(ScopedViewSet):
 
 class CommunityViewSet(ScopedViewSet):
     model = Community
+    scope = staticmethod(managed_community_records)
     url_namespace = "community_records"
     icon = "home"
     form_fields = ["street", "name", "slug", "address", "phone", "office_hours"]
@@ -144,13 +77,14 @@ class CommunityViewSet(ScopedViewSet):
 
 class GridViewSet(ScopedViewSet):
     model = Grid
+    scope = staticmethod(managed_places)
     icon = "table"
     form_fields = ["community", "name", "worker_name", "worker_phone"]
     list_display = ["name", "community", "worker_name", "worker_phone"]
     list_filter = ["community"]
 
 
-class HouseholdIndexView(ScopedIndexView):
+class HouseholdIndexView(generic.IndexView):
     @property
     def header_buttons(self):
         return [
@@ -168,6 +102,7 @@ class HouseholdIndexView(ScopedIndexView):
 
 class HouseholdViewSet(ScopedViewSet):
     model = Household
+    scope = staticmethod(managed_places)
     icon = "group"
     index_view_class = HouseholdIndexView
     form_fields = ["community", "grid", "address", "register_number"]
@@ -179,7 +114,7 @@ class HouseholdViewSet(ScopedViewSet):
     list_per_page = 50
 
 
-class ResidentIndexView(ScopedIndexView):
+class ResidentIndexView(generic.IndexView):
     def get_base_queryset(self):
         # Those waiting to be verified come first: they are the staff member's work queue.
         return (
@@ -214,6 +149,7 @@ class ResidentIndexView(ScopedIndexView):
 
 class ResidentViewSet(ScopedViewSet):
     model = Resident
+    scope = staticmethod(managed_places)
     icon = "user"
     index_view_class = ResidentIndexView
     add_view_enabled = False
@@ -244,6 +180,7 @@ class ResidentViewSet(ScopedViewSet):
 
 class MembershipViewSet(ScopedViewSet):
     model = Membership
+    scope = staticmethod(visible_memberships)
     icon = "key"
     form_fields = ["user", "role", "community", "street", "title"]
     list_display = ["user", "role", "community", "street", "title"]
@@ -269,8 +206,10 @@ def register_people_and_places():
     return PeopleAndPlacesGroup()
 
 
-class ResidentActionView(WagtailAdminTemplateMixin, FormView):
+class ResidentActionView(ScopedAdminView, WagtailAdminTemplateMixin, FormView):
     """A staff action on one resident of the staff member's community (404 for anyone else's)."""
+
+    model = Resident  # the record its URL names
 
     header_icon = "user"
 

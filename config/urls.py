@@ -38,6 +38,23 @@ urlpatterns = [
         RedirectView.as_view(pattern_name="account_login", query_string=True),
         name="wagtailadmin_login",
     ),
+    # Likewise Wagtail's front-end login (for private pages), its password reset and its
+    # account page (which changes passwords): allauth does these, with its rate limits.
+    path(
+        "_util/login/",
+        RedirectView.as_view(pattern_name="account_login", query_string=True),
+        name="wagtailcore_login",
+    ),
+    re_path(
+        r"^admin/password_reset/",
+        RedirectView.as_view(pattern_name="account_reset_password"),
+        name="wagtailadmin_password_reset",
+    ),
+    path(
+        "admin/account/",
+        RedirectView.as_view(pattern_name="communities:profile"),
+        name="wagtailadmin_account",
+    ),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     # Language-neutral, like documents: the same file whatever the reader's language.

@@ -51,3 +51,36 @@ def verified_resident__user(db):
 def verified_resident__verified_by(db):
     """Verified by someone else than themselves, as verification requires."""
     return factories.UserFactory()
+
+
+def record_totp_sign_in(client, user):
+    """Write in the client's session what allauth writes when `user` signs in with password
+    and TOTP code: staff pages open only to a session that passed the second factor."""
+    import time
+
+    from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
+
+    session = client.session
+    now = time.time()
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+        {"method": "password", "at": now},
+        {"method": "mfa", "at": now, "type": "totp"},
+    ]
+    session["account_authentication_methods_user"] = str(user.pk)
+    session.save()
+
+
+@pytest.fixture(autouse=True)
+def _force_login_signs_in_as_allauth_would(monkeypatch):
+    """`client.force_login(user)` stands for the full sign-in: password, and the TOTP code for
+    those who have set one up. Tests of the sign-in itself post to the real forms."""
+    from django.test import Client
+
+    force_login = Client.force_login
+
+    def sign_in(self, user, backend=None):
+        force_login(self, user, backend)
+        if user.authenticator_set.filter(type="totp").exists():
+            record_totp_sign_in(self, user)
+
+    monkeypatch.setattr(Client, "force_login", sign_in)

@@ -27,6 +27,8 @@ from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets.button import HeaderButton
 
+from communities.scoping import ScopedAdminView
+
 from .. import workflow
 from ..admin_forms import (
     HideCommentForm,
@@ -36,8 +38,7 @@ from ..models import (
     CommentReport,
 )
 from .common import (
-    ScopedInspectView,
-    ScopedViewMixin,
+    LocalTimeInspectView,
     ScopedViewSet,
     YesNoFilter,
     community_choices,
@@ -71,7 +72,7 @@ def author_name(comment):
     return author.get_full_name() or author.email or author.get_username()
 
 
-class CommentIndexView(ScopedViewMixin, generic.IndexView):
+class CommentIndexView(generic.IndexView):
     filterset_class = CommentFilterSet
 
     def get_base_queryset(self):
@@ -118,7 +119,7 @@ class CommentIndexView(ScopedViewMixin, generic.IndexView):
         return buttons
 
 
-class CommentInspectView(ScopedInspectView):
+class CommentInspectView(LocalTimeInspectView):
     def get_author_display_value(self):
         return author_name(self.object)
 
@@ -174,7 +175,8 @@ class CommentViewSet(ScopedViewSet):
     ]
 
 
-class HideCommentView(WagtailAdminTemplateMixin, FormView):
+class HideCommentView(ScopedAdminView, WagtailAdminTemplateMixin, FormView):
+    model = Comment  # the record its URL names
     page_title = gettext_lazy("Hide a comment")
     header_icon = "view"
     template_name = "consultation/admin/hide_comment.html"

@@ -7,14 +7,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from django_filters import ChoiceFilter
 from wagtail.admin.views import generic
-from wagtail.admin.views.generic.history import HistoryView
-from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies.base import BasePermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from communities import wagtail_hooks as communities_admin
 from communities.models import Community
 from communities.permissions import managed_communities
+from communities.scoping import ScopedViewSet as BaseScopedViewSet
 
 from ..models import (
     Comment,
@@ -88,15 +86,7 @@ def scoped(queryset, user):
     return queryset.filter(topic__community__in=communities).exclude(topic__status=TopicState.DRAFT)
 
 
-class ScopedObjectMixin(communities_admin.ScopedObjectMixin):
-    scope = staticmethod(scoped)
-
-
-class ScopedViewMixin(communities_admin.ScopedViewMixin):
-    scope = staticmethod(scoped)
-
-
-class ScopedInspectView(ScopedObjectMixin, generic.InspectView):
+class LocalTimeInspectView(generic.InspectView):
     def get_field_display_value(self, field_name, field):
         value = super().get_field_display_value(field_name, field)
         if isinstance(value, datetime):
@@ -105,16 +95,10 @@ class ScopedInspectView(ScopedObjectMixin, generic.InspectView):
         return "—" if value is None or value == "" else value
 
 
-class ScopedHistoryView(ScopedObjectMixin, HistoryView):
-    pass
-
-
-class ScopedViewSet(ModelViewSet):
+class ScopedViewSet(BaseScopedViewSet):
+    scope = staticmethod(scoped)
     form_fields = []  # Topics and comments have no edit form: they change through the workflow.
-    inspect_view_class = ScopedInspectView
-    history_view_class = ScopedHistoryView
-    copy_view_enabled = False
-    add_to_admin_menu = False
+    inspect_view_class = LocalTimeInspectView
 
 
 def local_datetime(attribute, only_if=None):

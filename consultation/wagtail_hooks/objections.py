@@ -21,13 +21,14 @@ from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets.button import HeaderButton
 
+from communities.scoping import ScopedAdminView
+
 from .. import outcomes
 from ..admin_forms import AnswerObjectionForm
 from ..models import Objection
 from .comments import author_name
 from .common import (
-    ScopedInspectView,
-    ScopedViewMixin,
+    LocalTimeInspectView,
     ScopedViewSet,
     YesNoFilter,
     community_choices,
@@ -60,7 +61,7 @@ def answer_url(objection):
     return reverse("consultation_answer_objection", args=[objection.pk])
 
 
-class ObjectionIndexView(ScopedViewMixin, generic.IndexView):
+class ObjectionIndexView(generic.IndexView):
     filterset_class = ObjectionFilterSet
 
     def get_base_queryset(self):
@@ -99,7 +100,7 @@ class ObjectionIndexView(ScopedViewMixin, generic.IndexView):
         return buttons
 
 
-class ObjectionInspectView(ScopedInspectView):
+class ObjectionInspectView(LocalTimeInspectView):
     def get_author_display_value(self):
         return author_name(self.object)
 
@@ -152,7 +153,8 @@ class ObjectionViewSet(ScopedViewSet):
     ]
 
 
-class AnswerObjectionView(WagtailAdminTemplateMixin, FormView):
+class AnswerObjectionView(ScopedAdminView, WagtailAdminTemplateMixin, FormView):
+    model = Objection  # the record its URL names
     page_title = gettext_lazy("Answer an objection")
     header_icon = "warning"
     template_name = "consultation/admin/answer_objection.html"

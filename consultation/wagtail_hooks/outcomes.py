@@ -22,7 +22,9 @@ from django.views.generic import FormView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.models import GroupPagePermission
 
-from communities.models import Role
+from communities.models import Community, Role
+from communities.permissions import managed_communities
+from communities.scoping import ScopedAdminView
 
 from .. import outcomes
 from ..admin_forms import ConfirmForm, RecordProgressForm
@@ -71,6 +73,23 @@ def ensure_page_permissions(community_page):
     return group
 
 
+def resync_page_groups(sender, instance, **kwargs):
+    """A membership was added, changed or removed (in the admin or anywhere else): the page
+    groups of every community it touches are set again from the memberships, so page rights
+    end with the role."""
+    user = instance.user
+    by_name = {page_group_name(community): community for community in Community.objects.all()}
+    touched = Community.objects.filter(
+        Q(pk=instance.community_id)
+        | Q(street_id=instance.street_id)
+        | Q(pk__in=managed_communities(user))
+    )
+    names = {page_group_name(community) for community in touched}
+    names |= set(user.groups.filter(name__in=by_name).values_list("name", flat=True))
+    for group in Group.objects.filter(name__in=names):
+        group.user_set.set(community_managers(by_name[group.name]))
+
+
 # ---------------------------------------------------------------------------------------------
 # Views on one topic
 
@@ -90,8 +109,10 @@ def latest_ballot_status(topic):
     return topic.ballots.order_by("-opens_at").values_list("status", flat=True).first()
 
 
-class TopicStepView(WagtailAdminTemplateMixin, FormView):
+class TopicStepView(ScopedAdminView, WagtailAdminTemplateMixin, FormView):
     """A staff step on one topic of the user's communities (404 for any other topic)."""
+
+    model = Topic  # the record its URL names
 
     header_icon = "doc-full"
     template_name = "consultation/admin/topic_action.html"

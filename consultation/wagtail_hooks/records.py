@@ -28,7 +28,7 @@ from ..models import (
     Topic,
     TopicState,
 )
-from .common import ScopedViewMixin, ScopedViewSet, local_datetime, scoped
+from .common import ScopedViewSet, local_datetime, scoped
 
 # ---------------------------------------------------------------------------------------------
 # Meetings
@@ -67,7 +67,7 @@ class MeetingCreateView(MeetingFormMixin, generic.CreateView):
         return self.save_action()
 
 
-class MeetingEditView(MeetingFormMixin, ScopedViewMixin, generic.EditView):
+class MeetingEditView(MeetingFormMixin, generic.EditView):
     def save_instance(self):
         had_minutes = bool(
             Meeting.objects.filter(pk=self.object.pk).values_list("minutes", flat=True)[0].strip()
@@ -90,7 +90,7 @@ class MeetingEditView(MeetingFormMixin, ScopedViewMixin, generic.EditView):
         return super().get_context_data(attachments=self.object.attachments.all(), **kwargs)
 
 
-class MeetingIndexView(ScopedViewMixin, generic.IndexView):
+class MeetingIndexView(generic.IndexView):
     def get_base_queryset(self):
         return (
             super()
@@ -155,13 +155,13 @@ class SettingsCreateView(SettingsFormMixin, generic.CreateView):
     pass
 
 
-class SettingsEditView(SettingsFormMixin, ScopedViewMixin, generic.EditView):
+class SettingsEditView(SettingsFormMixin, generic.EditView):
     def save_instance(self):
         self.form.instance._history_user = self.request.user
         return super().save_instance()
 
 
-class SettingsIndexView(ScopedViewMixin, generic.IndexView):
+class SettingsIndexView(generic.IndexView):
     def get_base_queryset(self):
         return super().get_base_queryset().select_related("community")
 

@@ -29,6 +29,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets.button import HeaderButton
 
 from communities.permissions import managed_communities
+from communities.scoping import ScopedAdminView
 
 from .. import voting, workflow
 from ..admin_forms import (
@@ -50,8 +51,7 @@ from ..models import (
     TopicState,
 )
 from .common import (
-    ScopedInspectView,
-    ScopedViewMixin,
+    LocalTimeInspectView,
     ScopedViewSet,
     YesNoFilter,
     community_choices,
@@ -168,7 +168,7 @@ class TopicFilterSet(WagtailFilterSet):
         return queryset.exclude(pk__in=overdue)
 
 
-class TopicIndexView(ScopedViewMixin, generic.IndexView):
+class TopicIndexView(generic.IndexView):
     filterset_class = TopicFilterSet
 
     def get_base_queryset(self):
@@ -232,7 +232,7 @@ class TopicIndexView(ScopedViewMixin, generic.IndexView):
         return [title, *super().columns[1:]]
 
 
-class TopicInspectView(ScopedInspectView):
+class TopicInspectView(LocalTimeInspectView):
     @cached_property
     def header_buttons(self):
         # The decisions open now, as buttons in plain sight.
@@ -350,8 +350,10 @@ class TopicViewSet(ScopedViewSet):
     ]
 
 
-class TopicActionView(WagtailAdminTemplateMixin, FormView):
+class TopicActionView(ScopedAdminView, WagtailAdminTemplateMixin, FormView):
     """One workflow step on one topic of the staff member's communities (404 for any other)."""
+
+    model = Topic  # the record its URL names
 
     action = None
     header_icon = "comment"
@@ -481,8 +483,10 @@ ACTION_VIEWS = {
 }
 
 
-class CloseBallotView(WagtailAdminTemplateMixin, FormView):
+class CloseBallotView(ScopedAdminView, WagtailAdminTemplateMixin, FormView):
     """Staff close a ballot before its time, with a reason that is published with the result."""
+
+    model = Topic  # the record its URL names
 
     header_icon = "tasks"
     template_name = "consultation/admin/topic_action.html"
@@ -542,7 +546,7 @@ class CloseBallotView(WagtailAdminTemplateMixin, FormView):
         return redirect("topics:inspect", self.topic.pk)
 
 
-class EnterOnBehalfView(WagtailAdminTemplateMixin, FormView):
+class EnterOnBehalfView(ScopedAdminView, WagtailAdminTemplateMixin, FormView):
     page_title = gettext_lazy("Enter a topic on a resident's behalf")
     header_icon = "plus"
     template_name = "consultation/admin/enter_topic.html"

@@ -258,9 +258,9 @@ def test_page_rights_are_per_community_and_follow_the_role(
     colleague = UserFactory()
     grant_role(colleague, Role.COMMUNITY_STAFF, community=community)
     revoke_role(staff.memberships.get())
+    TOTP.activate(colleague, "JBSWY3DPEHPK3PXP")
     colleague_client = Client()
     colleague_client.force_login(colleague)
-    TOTP.activate(colleague, "JBSWY3DPEHPK3PXP")
     response = colleague_client.get(write_url(voted_topic))
 
     assert response["Location"] == editor_url(page)

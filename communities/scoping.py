@@ -1,0 +1,190 @@
+"""The one scoped base of every staff screen: what a staff member reaches is what their
+memberships name, and a view that is not scoped does not exist.
+
+- `ScopedViewSet` scopes *every* view Wagtail generates for it (list, create, edit, copy,
+  delete, inspect, history, usage, reorder…): each generated view class gets `ScopeMixin`
+  mixed in front, whatever class a subclass configures, so forgetting to scope one is not
+  possible. Copying is off: no record staff keep is a template for another.
+- Custom staff views (a form on one topic, an import) derive from `ScopedAdminView` and find
+  their object through a scope function themselves.
+- `admin_view_is_scoped()` tells whether a resolved admin URL leads to one of those; the
+  middleware answers 404 to anyone but a superuser for every other admin URL, except the
+  Wagtail screens listed in `STAFF_WAGTAIL_URLS` (page editing, which Wagtail's page
+  permissions narrow to the community's own pages, and the admin's own plumbing).
+
+Each app registers the scope of its models with the viewset (`scope = …`); form choices of a
+model with a registered scope are narrowed by it, so a staff member cannot pick (or post) a
+place that is not theirs.
+"""
+
+from django.core.exceptions import ImproperlyConfigured
+from django.http import Http404
+from wagtail.admin.viewsets.model import ModelViewSet
+
+# model -> scope(queryset, user): the part of the queryset the user's memberships reach.
+_SCOPES = {}
+
+
+def register_scope(model, scope):
+    _SCOPES[model] = scope
+
+
+def scope_of(model):
+    return _SCOPES.get(model)
+
+
+def scope_queryset(queryset, user):
+    """`queryset` narrowed by its model's registered scope; nothing if it has none."""
+    scope = scope_of(queryset.model)
+    if scope is None:
+        return queryset.none()
+    return scope(queryset, user)
+
+
+class ScopedAdminView:
+    """Marks a staff view that finds everything it shows through a scope function.
+
+    The access-matrix test checks the claim for every URL of such a view.
+    """
+
+    admin_scoped = True
+
+
+class ScopeMixin(ScopedAdminView):
+    """Mixed in front of every view a `ScopedViewSet` generates."""
+
+    scope = None
+
+    def dispatch(self, request, *args, **kwargs):
+        if self.scope is None:
+            raise ImproperlyConfigured(f"{type(self).__name__} has no scope function.")
+        # Out of reach first, permissions second: another community's record is not there,
+        # whatever the user may do with records of their own.
+        if "pk" in kwargs:
+            reachable = self.scope(
+                self.model._default_manager.filter(pk=kwargs["pk"]), request.user
+            )
+            if not reachable.exists():
+                raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_base_queryset(self):
+        queryset = super().get_base_queryset()
+        if queryset.model is not self.model:
+            return queryset  # a history's log entries: its object was checked by get_object
+        return self.scope(queryset, self.request.user)
+
+    def get_object(self, *args, **kwargs):
+        obj = super().get_object(*args, **kwargs)
+        reachable = self.scope(type(obj)._default_manager.filter(pk=obj.pk), self.request.user)
+        if not reachable.exists():
+            raise Http404
+        return obj
+
+    def get_form(self, *args, **kwargs):
+        form = super().get_form(*args, **kwargs)
+        for field in form.fields.values():
+            queryset = getattr(field, "queryset", None)
+            if queryset is not None and scope_of(queryset.model) is not None:
+                field.queryset = scope_queryset(queryset, self.request.user)
+        return form
+
+    def form_valid(self, form):
+        # A create or copy view has no object to check before the save: check what was built.
+        instance = getattr(form, "instance", None)
+        if instance is not None and instance.pk is None and hasattr(self, "scope_new_instance"):
+            self.scope_new_instance(instance)
+        return super().form_valid(form)
+
+
+_scoped_classes = {}
+
+
+def scoped_view_class(view_class):
+    """`view_class` with `ScopeMixin` in front (made once per class)."""
+    if issubclass(view_class, ScopeMixin):
+        return view_class
+    if view_class not in _scoped_classes:
+        _scoped_classes[view_class] = type(
+            f"Scoped{view_class.__name__}", (ScopeMixin, view_class), {}
+        )
+    return _scoped_classes[view_class]
+
+
+class ScopedViewSet(ModelViewSet):
+    """The base of every staff viewset. Set `scope` to a function (queryset, user) -> queryset."""
+
+    scope = None
+    copy_view_enabled = False
+    add_to_admin_menu = False
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.scope is None:
+            raise ImproperlyConfigured(f"{type(self).__name__} must set `scope`.")
+        register_scope(self.model, type(self).scope)
+
+    def construct_view(self, view_class, **kwargs):
+        return super().construct_view(
+            scoped_view_class(view_class), scope=type(self).scope, **kwargs
+        )
+
+
+def admin_view_is_scoped(view_func):
+    view_class = getattr(view_func, "view_class", None)
+    return bool(view_class and getattr(view_class, "admin_scoped", False))
+
+
+# Wagtail's own admin screens a staff member may open. Page screens check Wagtail's page
+# permissions, which each community's page group grants on that community's pages only; the
+# rest is the admin's plumbing. Every other Wagtail screen (reports, users, groups, sites,
+# settings, images, documents, collections, workflows, redirects, forms, snippets, bulk
+# actions, the admin API) is for superusers.
+STAFF_WAGTAIL_URLS = frozenset(
+    {
+        "wagtailadmin_home",
+        # doors that lead to allauth (config/urls.py)
+        "wagtailadmin_login",
+        "wagtailadmin_password_reset",
+        "wagtailadmin_account",
+        "wagtailadmin_logout",
+        "wagtailadmin_javascript_catalog",
+        "wagtailadmin_sprite",
+        "wagtailadmin_dismissibles",
+        "wagtailadmin_editing_sessions:ping",
+        "wagtailadmin_editing_sessions:release",
+        "wagtailadmin_block_preview",
+        "wagtailadmin_explore",
+        "wagtailadmin_explore_results",
+        "wagtailadmin_choose_page",
+        "wagtailadmin_choose_page_child",
+        "wagtailadmin_choose_page_search",
+        "wagtailadmin_choose_page_chosen_multiple",
+        "wagtailadmin_choose_page_external_link",
+        "wagtailadmin_choose_page_email_link",
+        "wagtailadmin_choose_page_phone_link",
+        "wagtailadmin_choose_page_anchor_link",
+        "wagtailadmin_pages:add",
+        "wagtailadmin_pages:preview_on_add",
+        "wagtailadmin_pages:edit",
+        "wagtailadmin_pages:preview_on_edit",
+        "wagtailadmin_pages:view_draft",
+        "wagtailadmin_pages:add_subpage",
+        "wagtailadmin_pages:unpublish",
+        "wagtailadmin_pages:workflow_action",
+        "wagtailadmin_pages:collect_workflow_action_data",
+        "wagtailadmin_pages:confirm_workflow_cancellation",
+        "wagtailadmin_pages:workflow_preview",
+        "wagtailadmin_pages:lock",
+        "wagtailadmin_pages:unlock",
+        "wagtailadmin_pages:revisions_index",
+        "wagtailadmin_pages:revisions_view",
+        "wagtailadmin_pages:revisions_revert",
+        "wagtailadmin_pages:revisions_unschedule",
+        "wagtailadmin_pages:revisions_compare",
+        "wagtailadmin_pages:workflow_history",
+        "wagtailadmin_pages:workflow_history_detail",
+        "wagtailadmin_pages:history",
+        "wagtailadmin_pages:history_results",
+    }
+)
