@@ -172,6 +172,20 @@ def test_posting_twice_is_refused_with_a_message(client, ballot, neighbour):
     assert Voter.objects.filter(ballot=ballot).count() == 1
 
 
+def test_a_vote_posted_after_staff_closed_the_ballot_is_refused_on_the_topic_page(
+    client, ballot, neighbour, staff
+):
+    assert FORM in page_of(client, ballot, neighbour)  # the form was on the resident's screen
+    voting.close_ballot(ballot, actor=staff, reason="业主大会提前召开")
+
+    response = client.post(vote_url(ballot), {"choice": "1"}, follow=True)
+
+    assert response.redirect_chain == [(en(ballot.topic.get_absolute_url()) + "#ballot", 302)]
+    assert "Voting on this ballot has closed. Your vote was not recorded." in response.text
+    assert not Voter.objects.exists()
+    assert Ballot.objects.get(pk=ballot.pk).voter_count == 0
+
+
 def test_a_post_without_a_valid_option_is_refused(client, ballot, neighbour):
     client.force_login(neighbour)
 
@@ -249,7 +263,7 @@ def test_after_the_close_the_page_shows_counts_turnout_and_quorum(
 
 def test_a_failed_count_shows_no_result(client, ballot, community, clock):
     voting.cast_vote(ballot, resident(community), [1])
-    ballot.papers.all().delete()
+    ballot.counters.update(papers=0, chosen=0)  # tampering, simulated
     clock.move_to(ballot.closes_at)
     voting.close_ballot(ballot)
 
@@ -362,7 +376,7 @@ def test_staff_close_a_ballot_early_with_a_reason(staff_client, ballot, communit
 
 def test_staff_closing_early_are_told_when_the_count_fails(staff_client, ballot, community):
     voting.cast_vote(ballot, resident(community), [1])
-    ballot.papers.all().delete()  # tampering, simulated
+    ballot.counters.update(papers=0, chosen=0)  # tampering, simulated
 
     response = staff_client.post(close_url(ballot.topic), {"reason": "业主大会改期"})
 
