@@ -399,3 +399,62 @@ class Notification(models.Model):
         from .notifications import render_message
 
         return render_message(self.event, self.params)
+
+
+class RegisterImport(models.Model):
+    """One upload of a community's household register, imported in the background.
+
+    A 20,000-row register takes longer than a web request may, so the upload is checked for
+    shape at once, stored here and imported by a task; staff follow it on its own page. The
+    workbook is kept in the database, not in media storage (which the proxy serves to anyone
+    who has the address): it lists names and phone numbers, and is emptied once the import ends.
+    Problems are stored as keys with parameters, so each reader sees them in their language.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Importing")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Not imported")
+
+    community = models.ForeignKey(
+        Community,
+        on_delete=models.CASCADE,
+        related_name="register_imports",
+        verbose_name=_("community"),
+    )
+    file_name = models.CharField(_("file name"), max_length=255)
+    workbook = models.BinaryField(_("workbook"), blank=True, editable=False)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.QUEUED
+    )
+    rows_total = models.PositiveIntegerField(_("rows in the file"), null=True, blank=True)
+    rows_done = models.PositiveIntegerField(_("rows read"), default=0)
+    problems = models.JSONField(_("problems"), default=list, blank=True)
+    households_created = models.PositiveIntegerField(_("households added"), default=0)
+    households_updated = models.PositiveIntegerField(_("households updated"), default=0)
+    members = models.PositiveIntegerField(_("people listed"), default=0)
+    task_id = models.CharField(_("task"), max_length=64, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("household register import")
+        verbose_name_plural = _("household register imports")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.community.name} · {self.file_name}"
+
+    @property
+    def is_pending(self):
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

@@ -149,28 +149,35 @@ def test_revoking_without_a_reason_keeps_the_verification(staff_client, verified
     assert verified_resident.is_verified
 
 
-def test_import_of_a_good_file_redirects_to_the_households(staff_client, staff, community, grid):
+def test_import_of_a_good_file_leads_to_its_import_page(
+    staff_client, staff, community, grid, django_capture_on_commit_callbacks
+):
     upload = register_file([["0001", "幸福路1号", grid.name, "张建国", "户主", "13800000001"]])
 
-    response = staff_client.post(
-        reverse("communities_import_register"), {"community": community.pk, "file": upload}
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(
+            reverse("communities_import_register"), {"community": community.pk, "file": upload}
+        )
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("households:index")
+    assert staff_client.get(response["Location"]).status_code == 200
     household = Household.objects.get(community=community, address="幸福路1号")
     assert household.grid == grid
     assert household.history.first().history_user == staff
 
 
-def test_import_of_a_bad_file_lists_row_numbers_and_imports_nothing(staff_client, community):
+def test_import_of_a_bad_file_lists_row_numbers_and_imports_nothing(
+    staff_client, community, django_capture_on_commit_callbacks
+):
     upload = register_file(
         [["0001", "幸福路1号", "", "张建国", "户主", ""], ["0002", "幸福路2号", "", "", "户主", ""]]
     )
 
-    response = staff_client.post(
-        reverse("communities_import_register"), {"community": community.pk, "file": upload}
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(
+            reverse("communities_import_register"), {"community": community.pk, "file": upload}
+        )
+    response = staff_client.get(response["Location"])
 
     assert response.status_code == 200
     assert "第3行" in response.text
