@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import override
 from openpyxl import Workbook, load_workbook
 
-from communities import importing
+from communities import importing, register_files
 from communities.importing import (
     TEMPLATE_HEADERS,
     RegisterImportError,
@@ -387,7 +387,7 @@ def test_a_workbook_cut_or_scrambled_anywhere_is_refused_not_crashed(community):
 
 
 def test_a_workbook_that_unpacks_to_far_more_than_a_register_is_refused(community, monkeypatch):
-    monkeypatch.setattr(importing, "MAX_UNPACKED_BYTES", 1000)
+    monkeypatch.setattr(register_files, "MAX_UNPACKED_BYTES", 1000)
 
     errors = import_errors(community, register_file([["0001", A, "", "张建国", "户主", ""]]))
 
