@@ -77,8 +77,11 @@ def test_production_without_secret_key_refuses_to_start():
 
 def test_development_starts_without_secret_key():
     result = run(
-        ["-c", "import django; django.setup(); from django.conf import settings; "
-         "print(settings.DEBUG, bool(settings.SECRET_KEY))"],
+        [
+            "-c",
+            "import django; django.setup(); from django.conf import settings; "
+            "print(settings.DEBUG, bool(settings.SECRET_KEY))",
+        ],
         YISHI_TESTING="0",
         DEBUG="1",
         DJANGO_SETTINGS_MODULE="config.settings",
@@ -102,8 +105,11 @@ def test_deploy_check_fails_when_production_has_no_mail_server(tmp_path):
 def test_postgresql_deployment_installs_contrib_postgres():
     """Wagtail's search index uses PostgreSQL's full-text fields, which need the app installed."""
     result = run(
-        ["-c", "import django; django.setup(); from django.conf import settings; "
-         "print('django.contrib.postgres' in settings.INSTALLED_APPS)"],
+        [
+            "-c",
+            "import django; django.setup(); from django.conf import settings; "
+            "print('django.contrib.postgres' in settings.INSTALLED_APPS)",
+        ],
         YISHI_TESTING="0",
         SECRET_KEY=production_secret_key(),
         ALLOWED_HOSTS="yishi.example.cn",
@@ -117,8 +123,11 @@ def test_postgresql_deployment_installs_contrib_postgres():
 
 def test_sqlite_development_leaves_contrib_postgres_out(tmp_path):
     result = run(
-        ["-c", "import django; django.setup(); from django.conf import settings; "
-         "print('django.contrib.postgres' in settings.INSTALLED_APPS)"],
+        [
+            "-c",
+            "import django; django.setup(); from django.conf import settings; "
+            "print('django.contrib.postgres' in settings.INSTALLED_APPS)",
+        ],
         YISHI_TESTING="0",
         DEBUG="1",
         DATABASE_URL=f"sqlite:///{tmp_path / 'dev.sqlite3'}",
@@ -126,3 +135,34 @@ def test_sqlite_development_leaves_contrib_postgres_out(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
+
+
+LANGUAGE_COOKIE = (
+    "import django; django.setup(); from django.conf import settings; "
+    "print(settings.LANGUAGE_COOKIE_SECURE, settings.LANGUAGE_COOKIE_SAMESITE)"
+)
+
+
+def test_language_cookie_is_secure_and_same_site_in_production(tmp_path):
+    result = run(
+        ["-c", LANGUAGE_COOKIE],
+        YISHI_TESTING="0",
+        SECRET_KEY=production_secret_key(),
+        ALLOWED_HOSTS="yishi.example.cn",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'prod.sqlite3'}",
+        DJANGO_SETTINGS_MODULE="config.settings",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True Lax"
+
+
+def test_language_cookie_works_over_plain_http_in_development(tmp_path):
+    result = run(
+        ["-c", LANGUAGE_COOKIE],
+        YISHI_TESTING="0",
+        DEBUG="1",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'dev.sqlite3'}",
+        DJANGO_SETTINGS_MODULE="config.settings",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False Lax"
