@@ -18,6 +18,7 @@ from .forms import RegisterImportForm
 from .importing import RegisterImportError, queue_register_import, register_template, render_problem
 from .models import Household, RegisterImport
 from .permissions import managed_communities
+from .scoping import ScopedAdminView
 
 # Seconds between two looks at a queued or running import: a 20,000-row register takes well
 # under a minute, so staff see it move without the page hammering the server.
@@ -33,13 +34,8 @@ def imports_visible_to(user):
     )
 
 
-class ImportScreen(WagtailAdminTemplateMixin):
-    """A staff screen of the import: it finds what it shows through `managed_communities`.
-
-    `admin_scoped` is the mark `communities.scoping.admin_view_is_scoped` looks for.
-    """
-
-    admin_scoped = True
+class ImportScreen(ScopedAdminView, WagtailAdminTemplateMixin):
+    """A staff screen of the import: it finds what it shows through `managed_communities`."""
 
     def get_breadcrumbs_items(self):
         return [
@@ -82,6 +78,8 @@ class ImportRegisterView(ImportScreen, FormView):
 class RegisterImportView(ImportScreen, TemplateView):
     """One import: waiting, how far it got, and how it ended."""
 
+    model = RegisterImport  # the record its URL names
+
     page_title = gettext_lazy("Household register import")
     header_icon = "upload"
     template_name = "communities/admin/import_register_progress.html"
@@ -123,8 +121,7 @@ class RegisterImportListView(ImportScreen, TemplateView):
         )
 
 
-class RegisterTemplateView(View):
-    admin_scoped = True
+class RegisterTemplateView(ScopedAdminView, View):
 
     def get(self, request):
         if not managed_communities(request.user).exists():

@@ -19,6 +19,8 @@ place that is not theirs.
 
 from django.core.exceptions import ImproperlyConfigured
 from django.http import Http404
+from django.urls import reverse
+from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 
 # model -> scope(queryset, user): the part of the queryset the user's memberships reach.
@@ -97,6 +99,17 @@ class ScopeMixin(ScopedAdminView):
         return super().form_valid(form)
 
 
+class RefuseProtectedDeletionMixin:
+    """A record others depend on (counted supports, households on a grid…) is not deleted:
+    the delete screen says why and what to do instead (deactivate, close the account)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        from .accounts import refuse_protected_deletion
+
+        refused = refuse_protected_deletion(request, self.object, reverse(self.index_url_name))
+        return refused or super().dispatch(request, *args, **kwargs)
+
+
 _scoped_classes = {}
 
 
@@ -105,9 +118,10 @@ def scoped_view_class(view_class):
     if issubclass(view_class, ScopeMixin):
         return view_class
     if view_class not in _scoped_classes:
-        _scoped_classes[view_class] = type(
-            f"Scoped{view_class.__name__}", (ScopeMixin, view_class), {}
-        )
+        bases = (ScopeMixin, view_class)
+        if issubclass(view_class, generic.DeleteView):
+            bases = (ScopeMixin, RefuseProtectedDeletionMixin, view_class)
+        _scoped_classes[view_class] = type(f"Scoped{view_class.__name__}", bases, {})
     return _scoped_classes[view_class]
 
 

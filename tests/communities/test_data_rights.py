@@ -383,9 +383,6 @@ def test_protected_records_name_what_depends_on_a_place(me, supported_topic):
     assert protected_records(GridFactory(community=me.community)) == {}
 
 
-REFUSED = "the lead wires refuse_protected_deletion into the scoped admin DeleteView"
-
-
 def post_delete(client, url):
     try:
         return client.post(url, follow=True)
@@ -416,7 +413,6 @@ def test_superuser_deleting_a_grid_with_households_keeps_it(superuser_client, co
     assert household.grid_id == grid.pk
 
 
-@pytest.mark.xfail(strict=True, reason=REFUSED)
 def test_the_admin_says_why_a_grid_cannot_be_deleted(superuser_client, community):
     grid = GridFactory(community=community)
     HouseholdFactory(community=community, grid=grid)
