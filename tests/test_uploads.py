@@ -235,7 +235,7 @@ def test_a_resident_proposing_with_an_svg_photo_is_told_and_nothing_is_saved(
 
 
 @pytest.mark.django_db
-def test_a_resident_proposing_with_png_bytes_named_pdf_is_refused_in_chinese(
+def test_a_resident_proposing_with_png_bytes_named_pdf_is_refused(
     client, author, community_page
 ):
     client.force_login(author)
