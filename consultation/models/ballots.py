@@ -109,8 +109,7 @@ class Ballot(models.Model):
             for position, label in enumerate(labels, start=1)
         )
         BallotCounter.objects.bulk_create(
-            BallotCounter(ballot=self, position=position)
-            for position in range(1, len(labels) + 1)
+            BallotCounter(ballot=self, position=position) for position in range(1, len(labels) + 1)
         )
 
     def is_open_at(self, moment=None):

@@ -68,9 +68,7 @@ def test_papers_become_counters_and_voting_goes_on(community, staff):
     voters = [VerifiedResidentFactory(community=community) for _ in range(3)]
     topics = [VotingTopicFactory(community=community) for _ in range(3)]
     old = migrate(before_counters())
-    single = old_ballot(
-        old, topics[0], staff, ["赞成", "反对", "弃权"], 1, [[1], [1], [2]], voters
-    )
+    single = old_ballot(old, topics[0], staff, ["赞成", "反对", "弃权"], 1, [[1], [1], [2]], voters)
     several = old_ballot(
         old, topics[1], staff, ["路灯", "路面", "绿化", "监控"], 2, [[1, 2], [2], [2, 4]]
     )

@@ -222,7 +222,7 @@ def rows_of(table, column, ballot, order):
         )
         names = [d[0] for d in cursor.description]
         return [
-            (row[names.index(key)], tuple(v for n, v in zip(names, row) if n != key))
+            (row[names.index(key)], tuple(v for n, v in zip(names, row, strict=True) if n != key))
             for row in cursor.fetchall()
         ]
 
@@ -238,7 +238,7 @@ def voters_in(order, ballot):
 
 def paired_by_rank(voter_ids, rows):
     """The n-th voter with the n-th row: what an order shared by both tables would give."""
-    return {voter: (content,) for voter, (_key, content) in zip(voter_ids, rows)}
+    return {voter: (content,) for voter, (_key, content) in zip(voter_ids, rows, strict=False)}
 
 
 def paired_by_join(sql, ballot):

@@ -638,9 +638,7 @@ def test_counters_that_do_not_add_up_fail_the_count(ballot, community, clock, ta
     assert [count for _label, count in stored(ballot)["counts"]] == [None, None, None]
 
 
-def test_an_open_ballot_whose_counters_disagree_with_the_published_choices_fails(
-    community, clock
-):
+def test_an_open_ballot_whose_counters_disagree_with_the_published_choices_fails(community, clock):
     ballot = BallotFactory(topic=VotingTopicFactory(community=community), secret=False)
     voting.cast_vote(ballot, resident(community), [1])
     voting.cast_vote(ballot, resident(community), [2])

@@ -178,9 +178,7 @@ VOTERS_PER_TRIAL = 36
 VOTING_THREADS = 6
 
 
-def test_votes_racing_an_early_close_are_either_counted_or_refused_with_a_message(
-    community, staff
-):
+def test_votes_racing_an_early_close_are_either_counted_or_refused_with_a_message(community, staff):
     """Residents post their votes from six browsers at once while staff close the ballot early,
     in eight trials. Every vote either lands before the count and is counted, or is refused
     with a message saying so: the stored tally always equals the voters, receipts included."""
@@ -202,7 +200,7 @@ def test_votes_racing_an_early_close_are_either_counted_or_refused_with_a_messag
             )
             clients.append(client)
 
-        def vote_from(group, trial=trial):
+        def vote_from(group, trial=trial, url=url):
             def job():
                 said = []
                 for index, client in enumerate(group):
