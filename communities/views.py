@@ -1,5 +1,6 @@
 import json
 
+from allauth.core import ratelimit
 from allauth.mfa.models import Authenticator
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -83,6 +84,11 @@ def my_data(request):
 @login_required
 def close_my_account(request):
     """Close my account: explained first, confirmed with my password, then signed out."""
+    if request.method == "POST":
+        # A password is checked here: throttled like allauth's own re-authentication.
+        throttled = ratelimit.consume_or_429(request, action="reauthenticate", user=request.user)
+        if throttled:
+            return throttled
     form = CloseAccountForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         close_account(request.user, by=request.user)

@@ -12,6 +12,7 @@ import pytest
 from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth import SESSION_KEY
 from django.test import Client
+from django.urls import reverse
 
 from communities.models import Household, Membership, Role
 from communities.roles import grant_role
@@ -255,3 +256,22 @@ def test_wagtails_csv_exports_write_formulas_as_text(two_communities):
     cells = [row[0] for row in csv.reader(io.StringIO(body))][1:]
 
     assert all(cell.startswith("'") for cell in cells)
+
+
+def test_guessing_the_password_on_the_close_account_form_is_throttled(two_communities):
+    from tests.factories import VerifiedResidentFactory
+
+    xingfu, _ = two_communities
+    resident = VerifiedResidentFactory(community=xingfu).user
+    client = signed_in(resident)
+    statuses = [
+        client.post(
+            reverse("communities:close_account"), {"password": f"guess{n}", "confirm": "on"}
+        ).status_code
+        for n in range(12)
+    ]
+
+    assert statuses[0] == 200
+    assert statuses[-1] == 429
+    resident.refresh_from_db()
+    assert resident.is_active
