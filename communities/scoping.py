@@ -91,13 +91,6 @@ class ScopeMixin(ScopedAdminView):
                 field.queryset = scope_queryset(queryset, self.request.user)
         return form
 
-    def form_valid(self, form):
-        # A create or copy view has no object to check before the save: check what was built.
-        instance = getattr(form, "instance", None)
-        if instance is not None and instance.pk is None and hasattr(self, "scope_new_instance"):
-            self.scope_new_instance(instance)
-        return super().form_valid(form)
-
 
 class RefuseProtectedDeletionMixin:
     """A record others depend on (counted supports, households on a grid…) is not deleted:

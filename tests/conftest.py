@@ -1,3 +1,8 @@
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
 import pytest
 from django.core.cache import cache
 from pytest_factoryboy import register
@@ -84,3 +89,29 @@ def _force_login_signs_in_as_allauth_would(monkeypatch):
             record_totp_sign_in(self, user)
 
     monkeypatch.setattr(Client, "force_login", sign_in)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """SQLite tests use a database file, not SQLite's in-memory database.
+
+    Django's live server hands an in-memory database's one connection to every request thread,
+    and a browser loads a page's resources in parallel: the threads then corrupt each other's
+    statements (`sqlite3.InterfaceError: bad parameter or other API misuse`, a session read as
+    empty, a test sent to the login page). With a file each thread opens its own connection, as
+    a real server does, and the settings' WAL journal and busy timeout let them take turns. The
+    file lives in memory-backed /dev/shm where there is one, so the rest stays as fast.
+    """
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] != "django.db.backends.sqlite3" or database.get("TEST", {}).get("NAME"):
+        yield
+        return
+    shm = Path("/dev/shm")
+    folder = Path(
+        tempfile.mkdtemp(prefix="yishi-tests-", dir=shm if os.access(shm, os.W_OK) else None)
+    )
+    database.setdefault("TEST", {})["NAME"] = str(folder / "test.sqlite3")
+    yield
+    shutil.rmtree(folder, ignore_errors=True)

@@ -9,11 +9,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from consultation import voting
-from consultation.models import Ballot, BallotStatus, Franchise, TopicState, Voter
+from consultation.models import Ballot, BallotCounter, BallotStatus, Franchise, TopicState, Voter
 from tests.factories import (
     CommunityFactory,
     HouseholdFactory,
@@ -144,6 +146,28 @@ def test_results_stay_hidden_from_everyone_while_the_ballot_is_open(
     assert "eligible voted" not in text
     assert 'class="tally"' not in text
     assert "Quorum met" not in text and "Quorum not met" not in text
+
+
+def test_no_page_reads_the_running_counts_while_the_ballot_is_open(
+    client, ballot, community, staff_with_totp
+):
+    """The counters hold running totals in the database; the site must not even read them
+    before the close, neither on the topic page nor on the staff's screens of the topic."""
+    voting.cast_vote(ballot, resident(community), [1])
+    pages = [
+        (None, en(ballot.topic.get_absolute_url())),
+        (staff_with_totp, en(ballot.topic.get_absolute_url())),
+        (staff_with_totp, reverse("topics:inspect", args=[ballot.topic.pk])),
+        (staff_with_totp, reverse("topics:index")),
+        (staff_with_totp, close_url(ballot.topic)),
+    ]
+    for user, url in pages:
+        if user is not None:
+            client.force_login(user)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200, url
+        counters_read = [q["sql"] for q in queries if BallotCounter._meta.db_table in q["sql"]]
+        assert counters_read == [], url
 
 
 def test_a_vote_is_posted_and_the_receipt_is_shown(client, ballot, neighbour):
