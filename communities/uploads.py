@@ -165,9 +165,10 @@ def _is_text(upload, limit=1024 * 1024):
 class FileKindValidator:
     """Accept a file when its extension belongs to one of `kinds` and its bytes are that kind."""
 
-    def __init__(self, kinds, description):
+    def __init__(self, kinds, description, mismatch=None):
         self.kinds = kinds
         self.description = description
+        self.mismatch = mismatch
         self.extensions = set().union(*(extensions for extensions, _name in kinds.values()))
 
     def __call__(self, value):
@@ -187,7 +188,8 @@ class FileKindValidator:
                 label for extensions, label in self.kinds.values() if extension in extensions
             )
             raise ValidationError(
-                _(
+                self.mismatch
+                or _(
                     "“%(name)s” is not a %(kind)s file, although its name says so. "
                     "Save it again in that format, or upload the original."
                 ),
@@ -207,7 +209,11 @@ ATTACHMENT_ACCEPT = ",".join(
     sorted(f".{ext}" for extensions, _label in ATTACHMENT_KINDS.values() for ext in extensions)
 )
 
-_photo = FileKindValidator(PHOTO_KINDS, _("JPEG, PNG, WebP or GIF photos"))
+_photo = FileKindValidator(
+    PHOTO_KINDS,
+    _("JPEG, PNG, WebP or GIF photos"),
+    mismatch=_("“%(name)s” is not an image (JPEG, PNG, GIF or WebP)."),
+)
 _attachment = FileKindValidator(
     ATTACHMENT_KINDS,
     _(
