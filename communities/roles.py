@@ -3,12 +3,13 @@
 A membership says *where* someone may act and, through its role, *which screens* they may open.
 Permissions are not copied into Django groups: a copy can outlive the membership (deleted in
 the admin, edited, removed with a community), and the former staff member would keep the
-admin. `MembershipRoleBackend` reads the memberships instead, so ending one ends the access at
+admin. The authentication backends read the memberships instead, so ending one ends the access at
 the next request, in every open session. Querysets in the admin are then narrowed to the
 membership's places (see scoping.py and permissions.py).
 """
 
-from django.contrib.auth.backends import BaseBackend
+from allauth.account.auth_backends import AuthenticationBackend
+from django.contrib.auth.backends import ModelBackend
 from django.db import transaction
 
 from .models import Membership, Role
@@ -44,8 +45,15 @@ ROLE_PERMISSIONS = {
 }
 
 
-class MembershipRoleBackend(BaseBackend):
-    """Grants each role's permissions to the holders of a current membership."""
+class RolePermissionsOnly:
+    """Model permissions come from the user's current memberships, and from nothing else: no
+    per-user or group permission rows can hand out a role's screens."""
+
+    def get_user_permissions(self, user_obj, obj=None):
+        return set()
+
+    def get_group_permissions(self, user_obj, obj=None):
+        return set()
 
     def get_all_permissions(self, user_obj, obj=None):
         if obj is not None or not user_obj.is_active or user_obj.is_anonymous:
@@ -56,6 +64,14 @@ class MembershipRoleBackend(BaseBackend):
                 permission for role in roles for permission in ROLE_PERMISSIONS[Role(role)]
             }
         return user_obj._role_permissions
+
+
+class PasswordBackend(RolePermissionsOnly, ModelBackend):
+    """Django's sign-in by user name (management commands, tests)."""
+
+
+class AccountBackend(RolePermissionsOnly, AuthenticationBackend):
+    """allauth's sign-in by email or phone, where the rate limits are."""
 
 
 def forget_cached_roles(user):

@@ -174,10 +174,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
-    # Staff roles' permissions come from their current memberships (communities/roles.py).
-    "communities.roles.MembershipRoleBackend",
+    # Django's and allauth's sign-in; permissions come from current memberships alone
+    # (communities/roles.py).
+    "communities.roles.PasswordBackend",
+    "communities.roles.AccountBackend",
 ]
 
 # Languages: Simplified Chinese is the default and has unprefixed URLs; English lives under /en/.

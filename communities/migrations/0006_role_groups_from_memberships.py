@@ -1,4 +1,4 @@
-"""Roles' permissions now come from memberships (communities.roles.MembershipRoleBackend).
+"""Roles' permissions now come from memberships (communities.roles.RolePermissionsOnly).
 
 The groups that used to copy them outlived deleted memberships; they go, so nobody keeps a
 role's screens through them.
