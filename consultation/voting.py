@@ -16,7 +16,7 @@ from collections import Counter
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Case, F, Value, When
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -158,8 +158,12 @@ def _add_to_counters(ballot, chosen):
 
 
 def eligible_count(ballot):
+    # A closed account no longer takes part, but a vote it cast before closing still counts.
     verified = Resident.objects.filter(
-        community=ballot.topic.community_id, verified_at__isnull=False
+        Q(closed_at__isnull=True)
+        | Q(pk__in=Voter.objects.filter(ballot=ballot).values("resident")),
+        community=ballot.topic.community_id,
+        verified_at__isnull=False,
     )
     if ballot.franchise == Franchise.HOUSEHOLD:
         return verified.exclude(household=None).values("household").distinct().count()

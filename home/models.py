@@ -65,7 +65,9 @@ class HomePage(Page):
                 household_count=count_of(Household.objects.filter(community=OuterRef("community"))),
                 verified_count=count_of(
                     Resident.objects.filter(
-                        community=OuterRef("community"), verified_at__isnull=False
+                        community=OuterRef("community"),
+                        verified_at__isnull=False,
+                        closed_at__isnull=True,
                     )
                 ),
             )
@@ -114,7 +116,9 @@ class CommunityPage(RoutablePageMixin, Page):
         context["community"] = community
         context["grids"] = community.grids.annotate(household_count=Count("households"))
         context["household_count"] = community.households.count()
-        context["verified_count"] = community.residents.filter(verified_at__isnull=False).count()
+        context["verified_count"] = community.residents.filter(
+            verified_at__isnull=False, closed_at__isnull=True
+        ).count()
         context["child_pages"] = self.get_children().live().public().specific()
         context["agenda"] = community.topics.filter(status="deliberating").order_by(
             "deliberation_starts"

@@ -28,6 +28,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets.button import HeaderButton
 
 from communities.scoping import ScopedAdminView
+from communities.templatetags.people import public_name
 
 from .. import workflow
 from ..admin_forms import (
@@ -69,6 +70,9 @@ class CommentFilterSet(WagtailFilterSet):
 
 def author_name(comment):
     author = comment.author
+    resident = getattr(author, "resident", None)
+    if resident is not None and resident.closed_at:
+        return public_name(author)  # "closed account", not the opaque user name left behind
     return author.get_full_name() or author.email or author.get_username()
 
 

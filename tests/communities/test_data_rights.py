@@ -456,3 +456,18 @@ def test_inactive_places_are_no_longer_offered(community, me):
 
     assert old_grid not in grids and grids.filter(name="新网格").exists()
     assert old_home not in households and me.household in households
+
+
+def test_a_closed_account_leaves_the_electorate_but_its_cast_vote_stays_counted(community):
+    from consultation.voting import eligible_count
+
+    ballot = BallotFactory(topic__community=community)
+    voted, silent, staying = (VerifiedResidentFactory(community=community) for _ in range(3))
+    cast_vote(ballot, voted.user, [1])
+    before = eligible_count(ballot)
+
+    close_account(voted.user, by=voted.user)
+    close_account(silent.user, by=silent.user)
+
+    assert eligible_count(ballot) == before - 1
+    assert Voter.objects.filter(ballot=ballot).count() == 1
