@@ -15,13 +15,14 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.utils import (
     bulk_create_with_history,
     bulk_update_with_history,
     get_history_manager_for_model,
 )
 
+from .history_reasons import history_reason, register_reason
 from .models import Community, Grid, Household, RegisteredMember, RegisterImport
 from .register_files import (  # noqa: F401  (TEMPLATE_HEADERS, register_template: the import's API)
     REQUIRED,
@@ -40,6 +41,8 @@ MAX_ROWS = 20_000
 PROGRESS_EVERY = 1_000
 PHONE_RE = re.compile(r"^1\d{10}$")
 LENGTH_LIMITS = (("address", 200), ("name", 60), ("relation", 30), ("register_number", 40))
+
+register_reason("household.imported", gettext_lazy("Imported from the household register"))
 
 
 @dataclass
@@ -179,7 +182,7 @@ def import_household_register(community, upload, *, by=None, progress=None):
     check_container(data)
     households = _check(community, _read_rows(data, progress))
     summary = ImportSummary()
-    reason = _("Imported from the household register")
+    reason = history_reason("household.imported")
     now = timezone.now()
 
     with transaction.atomic():

@@ -4,6 +4,8 @@ These are plain models managed in the Wagtail admin (not pages): they are record
 not editorial content. Each keeps its history (django-simple-history) with the acting user.
 """
 
+import re
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -66,6 +68,34 @@ class Community(models.Model):
         return self.name
 
 
+CHINESE_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
+                  "六": 6, "七": 7, "八": 8, "九": 9}  # fmt: skip
+CHINESE_UNITS = {"十": 10, "百": 100, "千": 1000}
+NUMERAL = re.compile(r"\d+|[零〇一二两三四五六七八九十百千]+")
+
+
+def number_in_name(name):
+    """The first number in a name, Arabic or Chinese (第三网格 → 3, 第十二网格 → 12), or None.
+
+    Names sort by their characters, which puts 第三 before 第二; the number is their real order.
+    """
+    match = NUMERAL.search(name or "")
+    if match is None:
+        return None
+    numeral = match.group()
+    if numeral.isdigit():
+        return int(numeral)
+    total, digit = 0, None
+    for char in numeral:
+        if char in CHINESE_UNITS:
+            total += (1 if digit is None else digit) * CHINESE_UNITS[char]
+            digit = None
+        else:
+            # Runs of digits without units (二〇二四) read as a written-out number.
+            digit = CHINESE_DIGITS[char] if digit is None else digit * 10 + CHINESE_DIGITS[char]
+    return total + (digit or 0)
+
+
 class Grid(models.Model):
     """网格: a few hundred households looked after by one grid worker."""
 
@@ -81,6 +111,8 @@ class Grid(models.Model):
         help_text=_("Grids are never deleted once households or topics refer to them; "
                     "an inactive grid is no longer offered to residents."),
     )  # fmt: skip
+    # Taken from the name on every save, so a renamed grid moves to its place with no form.
+    number = models.PositiveIntegerField(_("number"), default=0, editable=False)
 
     objects = ActiveQuerySet.as_manager()
     history = HistoricalRecords()
@@ -88,7 +120,7 @@ class Grid(models.Model):
     class Meta:
         verbose_name = _("grid")
         verbose_name_plural = _("grids")
-        ordering = ["community", "name"]
+        ordering = ["community", "number", "name"]
         constraints = [
             models.UniqueConstraint(
                 fields=["community", "name"], name="grid_name_unique_in_community"
@@ -97,6 +129,10 @@ class Grid(models.Model):
 
     def __str__(self):
         return f"{self.community.name} · {self.name}"
+
+    def save(self, *args, **kwargs):
+        self.number = number_in_name(self.name) or 0
+        super().save(*args, **kwargs)
 
 
 class Household(models.Model):

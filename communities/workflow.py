@@ -8,9 +8,18 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from .history_reasons import history_reason, register_reason
 from .models import Household, RegisteredMember, Resident, VerificationMethod
 from .permissions import can_verify
+
+register_reason(
+    "resident.verified",
+    gettext_lazy("Verified: %(method)s"),
+    choices={"method": VerificationMethod},
+)
+register_reason("resident.revoked", gettext_lazy("Verification revoked: %(reason)s"))
 
 
 def find_register_match(resident):
@@ -66,9 +75,7 @@ def verify_resident(resident, *, by, method, household=None):
     resident.verified_by = by
     resident.verification_method = method
     resident._history_user = by
-    resident._change_reason = _("Verified: %(method)s") % {
-        "method": VerificationMethod(method).label
-    }
+    resident._change_reason = history_reason("resident.verified", method=method)
     resident.save()
     return resident
 
@@ -87,6 +94,6 @@ def revoke_verification(resident, *, by, reason):
     resident.verified_by = None
     resident.verification_method = ""
     resident._history_user = by
-    resident._change_reason = _("Verification revoked: %(reason)s") % {"reason": reason.strip()}
+    resident._change_reason = history_reason("resident.revoked", reason=reason.strip())
     resident.save()
     return resident

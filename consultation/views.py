@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from communities.history_reasons import history_reason, render_reason
 from communities.models import Resident
 
 from . import outcomes, reports, voting, workflow
@@ -136,7 +137,7 @@ def edit_draft(request, pk):
             with transaction.atomic():
                 topic = form.save(commit=False)
                 topic._history_user = request.user
-                topic._change_reason = _("Draft edited")
+                topic._change_reason = history_reason("topic.draft_edited")
                 topic.save()
                 _save_photos(topic, form.cleaned_data["photos"])
             messages.success(request, _("Draft saved."))
@@ -291,7 +292,7 @@ def _timeline(topic, meetings, ballots):
                 {
                     "when": record.history_date,
                     "state": TopicState(record.status).label,
-                    "note": record.history_change_reason or "",
+                    "note": render_reason(record.history_change_reason),
                     "actor": record.history_user,
                     "system": record.history_user is None,
                     # Only the author acts on their own topic; anyone else acted for the office.

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from communities.history_reasons import history_reason, register_reason
 from communities.notifications import notify, register_event
 
 from . import voting
@@ -22,6 +23,7 @@ from .models import (
     CommentReport,
     ConsultationSettings,
     Meeting,
+    Source,
     Support,
     Topic,
     TopicState,
@@ -199,6 +201,23 @@ for _action, _text in EVENT_TEXTS.items():
     register_event(f"topic.{_action}", _text)
 
 
+def _typed_reason_or(label):
+    # A reason a person typed is the step's note, as typed; without one, the step's label.
+    return lambda params: params.get("reason") or str(label)
+
+
+for _transition in TRANSITIONS:
+    register_reason(f"topic.{_transition.action}", _typed_reason_or(_transition.label))
+register_reason("topic.mark_duplicate", gettext_lazy("Duplicate of “%(title)s”."))
+register_reason("topic.draft_written", gettext_lazy("Draft written"))
+register_reason("topic.draft_edited", gettext_lazy("Draft edited"))
+register_reason(
+    "topic.entered_by_staff",
+    gettext_lazy("Entered by staff (%(source)s): raised by %(name)s"),
+    choices={"source": Source},
+)
+
+
 def roles_of(user, topic):
     roles = set()
     if user is None:
@@ -268,12 +287,19 @@ def perform(topic, action, actor, **data):
     elif action == "mark_duplicate":
         topic.decided_at = now
         topic.duplicate_of = data["duplicate_of"]
-        reason = _("Duplicate of “%(title)s”.") % {"title": topic.duplicate_of.title}
-        topic.decline_reason = reason
+        # The page links the surviving topic in the reader's language; no sentence is stored.
+        topic.decline_reason = ""
 
     topic.status = transition.target
     topic._history_user = actor
-    topic._change_reason = reason or str(transition.label)
+    if action == "mark_duplicate":
+        topic._change_reason = history_reason(
+            "topic.mark_duplicate", title=topic.duplicate_of.title
+        )
+    elif reason:
+        topic._change_reason = history_reason(f"topic.{action}", reason=reason)
+    else:
+        topic._change_reason = history_reason(f"topic.{action}")
     topic.save()
     if action == "accept":
         topic.invited_households.set(data.get("invited_households", []))
@@ -295,7 +321,7 @@ def create_draft(*, author, community, **fields):
         raise ValidationError(_("Only verified residents of the community can propose topics."))
     topic = Topic(author=author, community=community, status=S.DRAFT, **fields)
     topic._history_user = author
-    topic._change_reason = _("Draft written")
+    topic._change_reason = history_reason("topic.draft_written")
     topic.save()
     return topic
 
@@ -315,10 +341,9 @@ def enter_on_behalf(*, staff, community, source, raised_by, **fields):
         **fields,
     )
     topic._history_user = staff
-    topic._change_reason = _("Entered by staff (%(source)s): raised by %(name)s") % {
-        "source": topic.get_source_display(),
-        "name": raised_by,
-    }
+    topic._change_reason = history_reason(
+        "topic.entered_by_staff", source=topic.source, name=raised_by
+    )
     topic.save()
     return topic
 

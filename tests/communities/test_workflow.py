@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import override
 
+from communities.history_reasons import render_reason
 from communities.models import Role, VerificationMethod
 from communities.roles import grant_role
 from communities.workflow import revoke_verification, verify_resident
@@ -178,7 +179,12 @@ def test_history_records_who_verified_and_how(staff, resident, household):
     latest = resident.history.first()
     assert latest.history_user == staff
     assert latest.verified_by == staff
-    assert latest.history_change_reason == "Verified: In person, with an identity document"
+    with override("en"):
+        assert render_reason(latest.history_change_reason) == (
+            "Verified: In person, with an identity document"
+        )
+    with override("zh-hans"):
+        assert render_reason(latest.history_change_reason).startswith("已核验：")
 
 
 def test_history_records_who_revoked_and_why(staff, verified_resident):
@@ -188,4 +194,5 @@ def test_history_records_who_revoked_and_why(staff, verified_resident):
     latest = verified_resident.history.first()
     assert latest.history_user == staff
     assert latest.verified_at is None
-    assert latest.history_change_reason == "Verification revoked: 搬离本社区"
+    with override("en"):
+        assert render_reason(latest.history_change_reason) == "Verification revoked: 搬离本社区"

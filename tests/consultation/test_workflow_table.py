@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.models import model_to_dict
 from django.utils import timezone, translation
 
+from communities.history_reasons import render_reason
 from communities.workflow import revoke_verification
 from consultation import workflow
 from consultation.models import ConsultationSettings, Objection, Topic, TopicState
@@ -187,7 +188,10 @@ def test_system_steps_are_recorded_without_a_person(topic, consultation_settings
 
     step = last_step(topic)
     assert (step.status, step.history_user) == (SCREENING, None)
-    assert step.history_change_reason == "Support threshold reached"
+    with translation.override("en"):
+        assert render_reason(step.history_change_reason) == "Support threshold reached"
+    with translation.override("zh-hans"):
+        assert render_reason(step.history_change_reason) == "附议人数达到门槛"
 
 
 # Guards: the right person in the right state, but without what the step needs.
@@ -211,7 +215,9 @@ def test_declining_records_the_reason_residents_read(topic, staff):
 
     topic.refresh_from_db()
     assert topic.decline_reason == "已由物业公司修复。"
-    assert last_step(topic).history_change_reason == "已由物业公司修复。"
+    for language in ("en", "zh-hans"):
+        with translation.override(language):
+            assert render_reason(last_step(topic).history_change_reason) == "已由物业公司修复。"
 
 
 def test_accepting_with_deliberation_ending_before_it_starts_is_refused(topic, staff):
@@ -278,7 +284,11 @@ def test_marking_as_duplicate_points_residents_to_the_surviving_topic(topic, sta
 
     topic.refresh_from_db()
     assert (topic.status, topic.duplicate_of) == (DECLINED, survivor)
-    assert "路灯维修" in topic.decline_reason
+    # No sentence is frozen in the actor's language: the page links the survivor, and the
+    # history says "duplicate of" in the reader's language.
+    assert topic.decline_reason == ""
+    with translation.override("en"):
+        assert render_reason(last_step(topic).history_change_reason) == "Duplicate of “路灯维修”."
 
 
 def test_submitting_after_losing_verification_is_refused(community, author, staff):
