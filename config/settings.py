@@ -228,7 +228,7 @@ MAILERS = {
             },
         }
         if EMAIL_HOST
-        else {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+        else {"BACKEND": "config.console_mail.EmailBackend"}
     )
 }
 del EMAIL_HOST
@@ -268,6 +268,8 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
 }
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "【议事】"
+# Emails name the Wagtail site and SITE_URL's host, not the host a request came in on.
+ACCOUNT_ADAPTER = "communities.account_adapter.AccountAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "议事 Yishi"
 # TOTP is available to everyone; community staff and street officers must have it to use the admin.
