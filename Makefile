@@ -6,13 +6,18 @@ RUN_DEPS := fonts-noto-cjk libharfbuzz-subset0 gettext
 TEST_DEPS := $(RUN_DEPS) chromium poppler-utils
 DEV := DEBUG=1
 HOST ?= 127.0.0.1:8000
+SITE_URL ?= http://$(HOST)
 
 .PHONY: run test install messages makemessages migrate demo lint format bench clean
 
+# The clock (ballots closing, notice periods ending, the daily digest) runs beside the server
+# and stops with it, however the server stops.
 run: install messages
 	$(DEV) $(PY) manage.py migrate --no-input
 	$(DEV) $(PY) manage.py load_demo
-	$(DEV) $(PY) manage.py runserver $(HOST)
+	$(DEV) SITE_URL='$(SITE_URL)' $(PY) manage.py run_clock & clock=$$!; \
+	trap 'kill $$clock 2>/dev/null; wait $$clock' EXIT; \
+	$(DEV) SITE_URL='$(SITE_URL)' $(PY) manage.py runserver $(HOST)
 
 test:
 	bin/system-deps $(TEST_DEPS)

@@ -78,15 +78,27 @@ def _send(user, notifications, subject):
 
 
 def _email_each_recipient(pending, subject_for):
-    by_user = {}
-    for notification in pending.select_related("recipient").order_by("recipient_id", "created_at"):
-        by_user.setdefault(notification.recipient, []).append(notification)
-    for user, notifications in by_user.items():
-        if user.email:
-            with translation.override(settings.LANGUAGE_CODE):
-                subject = "【议事】" + subject_for(notifications)
-            _send(user, notifications, subject)
-    return len(by_user)
+    recipients = pending.order_by("recipient_id").values_list("recipient_id", flat=True).distinct()
+    emailed = 0
+    for recipient_id in list(recipients):
+        with transaction.atomic():
+            # Rows another sender holds are theirs to email: two digests at once (two clocks,
+            # two workers) never send a notification twice, and a failed send is retried.
+            notifications = list(
+                pending.filter(recipient_id=recipient_id)
+                .select_for_update(skip_locked=True, of=("self",))
+                .select_related("recipient")
+                .order_by("created_at")
+            )
+            if not notifications:
+                continue
+            user = notifications[0].recipient
+            if user.email:
+                with translation.override(settings.LANGUAGE_CODE):
+                    subject = "【议事】" + subject_for(notifications)
+                _send(user, notifications, subject)
+        emailed += 1
+    return emailed
 
 
 @task()

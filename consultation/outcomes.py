@@ -174,7 +174,10 @@ def advance_clock(now=None):
             continue  # unanswered or upheld objections: staff act first
         report["notices"] += 1
     for topic in Topic.objects.filter(status=TopicState.EVALUATING, evaluation_ends_at__lte=now):
-        workflow.perform(topic, "close_evaluation", None)
+        try:
+            workflow.perform(topic, "close_evaluation", None)
+        except ValidationError:
+            continue  # another run of the clock closed it meanwhile
         report["closed"] += 1
     overdue = Topic.objects.filter(
         status=TopicState.IMPLEMENTING,
@@ -182,7 +185,14 @@ def advance_clock(now=None):
         overdue_notified_at__isnull=True,
     )
     for topic in overdue:
-        notify("topic.overdue", topic, None)
-        Topic.objects.filter(pk=topic.pk).update(overdue_notified_at=now)
+        with transaction.atomic():
+            # Claimed before it is told: a clock running beside this one updates no row here
+            # (it waits for this row lock, then finds the mark) and tells nobody a second time.
+            claimed = Topic.objects.filter(pk=topic.pk, overdue_notified_at__isnull=True).update(
+                overdue_notified_at=now
+            )
+            if not claimed:
+                continue
+            notify("topic.overdue", topic, None)
         report["overdue"] += 1
     return report
