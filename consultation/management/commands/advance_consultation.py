@@ -7,7 +7,7 @@ class Command(BaseCommand):
     help = (
         "Move consultation on when time is up: count ballots past their closing time, end "
         "notice periods, close evaluations, tell followers about overdue outcomes. "
-        "Run every few minutes (cron or a systemd timer)."
+        "Run every minute (a systemd timer: docs/deploy.md; `make run` runs it as run_clock)."
     )
 
     def handle(self, *args, **options):

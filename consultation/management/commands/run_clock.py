@@ -41,7 +41,14 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--once", action="store_true", help="Run one round, then exit.")
+        parser.add_argument(
+            "--once",
+            action="store_true",
+            help=(
+                "Run one round, then exit. For a timer use advance_consultation and send_digests: "
+                "without a shared cache each --once process would think the digest not yet sent."
+            ),
+        )
         parser.add_argument(
             "--interval", type=int, default=60, help="Seconds between rounds (default 60)."
         )
@@ -85,5 +92,6 @@ class Command(BaseCommand):
                 "evaluations closed: {closed}, overdue outcomes announced: {overdue}".format(
                     **report
                 )
-                + (", daily digests sent" if digests else "")
+                + (", daily digest started" if digests else "")
             )
+            self.stdout.flush()  # seen at once in the terminal and the journal, not buffered
