@@ -8,8 +8,12 @@ listed here is translated by us. Nothing imports this module: `makemessages` rea
 from django.utils.translation import gettext_noop, ngettext_lazy
 
 LIBRARY_TEXTS = (
-    # Wagtail's choice blocks: no Chinese in Wagtail's catalogue.
+    # Wagtail's choice blocks and admin: no Chinese in Wagtail's catalogue.
     gettext_noop("- Select an option -"),
+    gettext_noop("Search all pages…"),
+    gettext_noop("Edit account avatar"),
+    gettext_noop("Sort by '%(label)s' in ascending order."),
+    gettext_noop("Sort by '%(label)s' in descending order."),
     # Django's length limit: "确保该变量包含不超过 80 字符" speaks of a variable, not of what a
     # resident typed; said in the field's words instead.
     ngettext_lazy(
