@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from communities.history_reasons import render_reason
 from communities.models import Notification
 from consultation.models import ConsultationSettings, Meeting, Topic
 from tests.factories import CommunityFactory, HouseholdFactory
@@ -153,7 +154,7 @@ def test_decline_with_a_public_reason(staff_client, staff, community):
     assert topic.decline_reason == "属于物业维修范围，已转物业处理。"
     step = last_step(topic)
     assert step.history_user == staff
-    assert step.history_change_reason == topic.decline_reason
+    assert render_reason(step.history_change_reason) == topic.decline_reason
 
 
 def test_decline_without_reason_shows_an_error_and_changes_nothing(staff_client, community):

@@ -14,6 +14,7 @@ from django.utils import timezone
 from PIL import Image
 from wagtail.models import GroupPagePermission
 
+from communities.history_reasons import render_reason
 from communities.models import Notification, Role
 from communities.roles import grant_role, revoke_role
 from consultation import outcomes, voting
@@ -441,7 +442,8 @@ def test_back_to_deliberation_only_with_an_upheld_objection(staff_client, staff,
     topic.refresh_from_db()
     assert response.status_code == 302
     assert topic.status == TopicState.DELIBERATING
-    assert topic.history.latest().history_change_reason == "异议成立，重新协商车位位置。"
+    reason = topic.history.latest().history_change_reason
+    assert render_reason(reason) == "异议成立，重新协商车位位置。"
 
 
 def test_the_systems_steps_have_no_screens():
