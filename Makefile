@@ -19,10 +19,15 @@ run: install messages
 	trap 'kill $$clock 2>/dev/null; wait $$clock' EXIT; \
 	$(DEV) SITE_URL='$(SITE_URL)' $(PY) manage.py runserver $(HOST)
 
+# The suite runs on TEST_WORKERS processes (pytest-xdist), the browser tests together on one of
+# them. E2E=0 leaves the browser tests out (CI runs them in its PostgreSQL pass only).
+TEST_WORKERS ?= auto
+E2E ?= 1
 test:
 	bin/system-deps $(TEST_DEPS)
 	$(MAKE) --no-print-directory install messages
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadgroup $(if $(filter 0,$(E2E)),-m "not e2e") \
+		$(PYTEST_ARGS)
 
 install:
 	bin/system-deps $(RUN_DEPS)

@@ -115,3 +115,20 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     database.setdefault("TEST", {})["NAME"] = str(folder / "test.sqlite3")
     yield
     shutil.rmtree(folder, ignore_errors=True)
+
+
+def pytest_configure(config):
+    """Under pytest-xdist each worker gets a Redis database of its own: every test clears the
+    cache (FLUSHDB, whatever the key prefix), which would wipe the rate-limit counters of a
+    test running on the other worker."""
+    from urllib.parse import urlsplit
+
+    from django.conf import settings
+
+    worker = getattr(config, "workerinput", {}).get("workerid")
+    cache_settings = settings.CACHES["default"]
+    if not worker or not cache_settings["BACKEND"].endswith("RedisCache"):
+        return
+    location = urlsplit(cache_settings["LOCATION"])
+    database = int(location.path.strip("/") or 0) + int(worker.removeprefix("gw"))
+    cache_settings["LOCATION"] = location._replace(path=f"/{database}").geturl()

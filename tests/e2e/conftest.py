@@ -29,10 +29,16 @@ DEMO_RESIDENT = "resident01@demo.yishi.cn"
 
 
 def pytest_collection_modifyitems(items):
+    """Tests that open the browser are `e2e` (a pass can leave them out: `-m "not e2e"`), and
+    under pytest-xdist they share one worker: two Chromiums, two live servers and two demo
+    cities on two cores slow each other past the pages' timeouts, while the other worker runs
+    the rest of the suite. The live server's own tests here need no browser and run everywhere.
+    """
     here = Path(__file__).parent
     for item in items:
-        if here in Path(str(item.fspath)).parents:
+        if here in Path(str(item.fspath)).parents and "browser" in item.fixturenames:
             item.add_marker(pytest.mark.e2e)
+            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 @pytest.fixture(scope="session")
