@@ -83,7 +83,7 @@ class CommentIndexView(generic.IndexView):
         return (
             super()
             .get_base_queryset()
-            .select_related("topic", "author")
+            .select_related("topic", "author__resident")
             .annotate(
                 report_count=Count("reports", distinct=True),
                 open_report_count=Count(
@@ -188,7 +188,7 @@ class HideCommentView(ScopedAdminView, WagtailAdminTemplateMixin, FormView):
 
     def dispatch(self, request, pk):
         self.comment = get_object_or_404(
-            scoped(Comment.objects.select_related("topic__community", "author"), request.user),
+            scoped(Comment.objects.select_related("topic__community", "author__resident"), request.user),
             pk=pk,
         )
         return super().dispatch(request, pk)

@@ -65,7 +65,7 @@ class ObjectionIndexView(generic.IndexView):
     filterset_class = ObjectionFilterSet
 
     def get_base_queryset(self):
-        return super().get_base_queryset().select_related("topic", "author")
+        return super().get_base_queryset().select_related("topic", "author__resident")
 
     def order_queryset(self, queryset):
         if self.is_explicitly_ordered:
@@ -162,7 +162,7 @@ class AnswerObjectionView(ScopedAdminView, WagtailAdminTemplateMixin, FormView):
 
     def dispatch(self, request, pk):
         self.objection = get_object_or_404(
-            scoped(Objection.objects.select_related("topic__community", "author"), request.user),
+            scoped(Objection.objects.select_related("topic__community", "author__resident"), request.user),
             pk=pk,
         )
         if self.objection.answered_at is not None:
