@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from communities.history_reasons import history_reason, register_reason
 from communities.models import Membership, Resident
 from communities.notifications import notify, register_event
 
@@ -38,6 +39,12 @@ register_event(
         "Its result is withheld."
     ),
 )
+
+
+# A ballot's history is read later, in the reader's language (communities.history_reasons).
+register_reason("ballot.integrity_failed", gettext_lazy("Integrity check failed"))
+register_reason("ballot.closed_early", gettext_lazy("Closed early: %(reason)s"))
+register_reason("ballot.closed_on_time", gettext_lazy("Closed at its closing time"))
 
 
 def create_ballot(topic, staff, *, question, opens_at, closes_at, options=DEFAULT_OPTIONS,
@@ -198,7 +205,7 @@ def close_ballot(ballot, *, actor=None, reason=""):
     options = list(ballot.options.all())
     if not _count_is_sound(ballot, options, counters):
         ballot.status = BallotStatus.FAILED
-        ballot._change_reason = _("Integrity check failed")
+        ballot._change_reason = history_reason("ballot.integrity_failed")
         ballot.save()
         staff = [
             m.user
@@ -217,9 +224,9 @@ def close_ballot(ballot, *, actor=None, reason=""):
     ballot.quorum_met = ballot.voter_count >= needed
     ballot.status = BallotStatus.CLOSED
     ballot._change_reason = (
-        _("Closed early: %(reason)s") % {"reason": ballot.closed_early_reason}
+        history_reason("ballot.closed_early", reason=ballot.closed_early_reason)
         if ballot.closed_early_reason
-        else _("Closed at its closing time")
+        else history_reason("ballot.closed_on_time")
     )
     ballot.save()
     notify("ballot.closed", ballot.topic, actor)

@@ -163,3 +163,28 @@ def test_the_grid_migration_numbers_existing_grids():
     grid.refresh_from_db()
     assert grid.number == 7
     assert Topic.objects.count() == 0
+
+
+def test_a_ballot_closed_early_reads_in_the_readers_language(db, community):
+    from django.utils.translation import override
+
+    from communities.history_reasons import render_reason
+    from consultation import voting
+    from tests.consultation.ballot_factories import BallotFactory
+    from tests.factories import UserFactory
+
+    from communities.models import Role
+    from communities.roles import grant_role
+
+    staff = UserFactory()
+    grant_role(staff, Role.COMMUNITY_STAFF, community=community)
+    ballot = BallotFactory(topic__community=community)
+    with override("zh-hans"):
+        voting.close_ballot(ballot, actor=staff, reason="业主大会已召开")
+    stored = ballot.history.latest().history_change_reason
+
+    with override("en"):
+        assert render_reason(stored) == "Closed early: 业主大会已召开"
+    with override("zh-hans"):
+        assert "业主大会已召开" in render_reason(stored)
+        assert "Closed" not in render_reason(stored)
