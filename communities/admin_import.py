@@ -122,7 +122,6 @@ class RegisterImportListView(ImportScreen, TemplateView):
 
 
 class RegisterTemplateView(ScopedAdminView, View):
-
     def get(self, request):
         if not managed_communities(request.user).exists():
             raise Http404

@@ -46,9 +46,11 @@ class VerifyResidentForm(forms.Form):
 
     def __init__(self, *args, resident, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["household"].queryset = Household.objects.active().filter(
-            community_id=resident.community_id
-        ).select_related("grid")
+        self.fields["household"].queryset = (
+            Household.objects.active()
+            .filter(community_id=resident.community_id)
+            .select_related("grid")
+        )
 
 
 class RevokeVerificationForm(forms.Form):

@@ -95,9 +95,7 @@ class ResidentFactory(factory.django.DjangoModelFactory):
 
 
 class VerifiedResidentFactory(ResidentFactory):
-    household = factory.SubFactory(
-        HouseholdFactory, community=factory.SelfAttribute("..community")
-    )
+    household = factory.SubFactory(HouseholdFactory, community=factory.SelfAttribute("..community"))
     verified_at = factory.LazyFunction(timezone.now)
     verified_by = factory.SubFactory(UserFactory)
     verification_method = VerificationMethod.IN_PERSON

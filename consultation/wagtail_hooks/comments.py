@@ -188,7 +188,9 @@ class HideCommentView(ScopedAdminView, WagtailAdminTemplateMixin, FormView):
 
     def dispatch(self, request, pk):
         self.comment = get_object_or_404(
-            scoped(Comment.objects.select_related("topic__community", "author__resident"), request.user),
+            scoped(
+                Comment.objects.select_related("topic__community", "author__resident"), request.user
+            ),
             pk=pk,
         )
         return super().dispatch(request, pk)

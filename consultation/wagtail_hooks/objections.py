@@ -162,7 +162,10 @@ class AnswerObjectionView(ScopedAdminView, WagtailAdminTemplateMixin, FormView):
 
     def dispatch(self, request, pk):
         self.objection = get_object_or_404(
-            scoped(Objection.objects.select_related("topic__community", "author__resident"), request.user),
+            scoped(
+                Objection.objects.select_related("topic__community", "author__resident"),
+                request.user,
+            ),
             pk=pk,
         )
         if self.objection.answered_at is not None:

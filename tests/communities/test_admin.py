@@ -295,8 +295,12 @@ def test_staff_cannot_move_a_household_into_another_community(staff_client, hous
 
     staff_client.post(
         reverse("households:edit", args=[household.pk]),
-        {"community": elsewhere.pk, "grid": "", "address": household.address,
-         "register_number": ""},
+        {
+            "community": elsewhere.pk,
+            "grid": "",
+            "address": household.address,
+            "register_number": "",
+        },
     )
 
     household.refresh_from_db()
@@ -324,8 +328,12 @@ def test_a_household_cannot_sit_in_a_grid_of_another_community(client, street):
 
     response = client.post(
         reverse("households:add"),
-        {"community": first.pk, "grid": grid_of_second.pk, "address": "幸福路9号",
-         "register_number": ""},
+        {
+            "community": first.pk,
+            "grid": grid_of_second.pk,
+            "address": "幸福路9号",
+            "register_number": "",
+        },
     )
 
     assert response.status_code == 200

@@ -169,12 +169,11 @@ def test_a_ballot_closed_early_reads_in_the_readers_language(db, community):
     from django.utils.translation import override
 
     from communities.history_reasons import render_reason
+    from communities.models import Role
+    from communities.roles import grant_role
     from consultation import voting
     from tests.consultation.ballot_factories import BallotFactory
     from tests.factories import UserFactory
-
-    from communities.models import Role
-    from communities.roles import grant_role
 
     staff = UserFactory()
     grant_role(staff, Role.COMMUNITY_STAFF, community=community)
