@@ -228,7 +228,13 @@ MAILERS = {
             },
         }
         if EMAIL_HOST
-        else {"BACKEND": "config.console_mail.EmailBackend"}
+        # Development prints mail readably; production without a mail server keeps Django's
+        # console backend, which `check --deploy` refuses (mail.E001).
+        else {
+            "BACKEND": "config.console_mail.EmailBackend"
+            if DEBUG or TESTING
+            else "django.core.mail.backends.console.EmailBackend"
+        }
     )
 }
 del EMAIL_HOST
