@@ -6,13 +6,9 @@ matched in every language of the site and replaced by its key. A reason a person
 as typed inside the key's parameters; anything unmatched is left as it is.
 """
 
-import json
-import re
-
-from django.conf import settings
 from django.db import migrations, models
-from django.utils import translation
 
+from communities.history_reasons import LegacySentences
 from communities.models import number_in_name
 
 SENTENCES = {
@@ -24,42 +20,7 @@ METHODS = {
     "in_person": "In person, with an identity document",
     "register": "Against the household register",
 }
-PLACEHOLDER = re.compile(r"%\((\w+)\)s")
-
-
-def _pattern(text):
-    parts = PLACEHOLDER.split(text)
-    regex = "".join(
-        re.escape(part) if index % 2 == 0 else f"(?P<{part}>.+?)"
-        for index, part in enumerate(parts)
-    )
-    return re.compile(f"^{regex}$", re.DOTALL)
-
-
-def _matchers():
-    matchers = []
-    for language, _name in settings.LANGUAGES:
-        with translation.override(language):
-            methods = {translation.gettext(label): value for value, label in METHODS.items()}
-            methods.update({label: value for value, label in METHODS.items()})
-            for key, msgid in SENTENCES.items():
-                for text in {msgid, translation.gettext(msgid)}:
-                    matchers.append((_pattern(text), key, methods))
-    return matchers
-
-
-def key_of(sentence, matchers):
-    for pattern, key, methods in matchers:
-        match = pattern.match(sentence)
-        if match is None:
-            continue
-        params = match.groupdict()
-        if "method" in params:
-            if params["method"] not in methods:
-                continue
-            params["method"] = methods[params["method"]]
-        return json.dumps({"key": key, "params": params}, ensure_ascii=False, sort_keys=True)
-    return None
+LEGACY = LegacySentences(SENTENCES, {"method": METHODS})
 
 
 def forwards(apps, schema_editor):
@@ -69,42 +30,13 @@ def forwards(apps, schema_editor):
         if number:
             Grid.objects.filter(pk=grid.pk).update(number=number)
 
-    matchers = _matchers()
     for model in ("HistoricalResident", "HistoricalHousehold"):
-        History = apps.get_model("communities", model)
-        reasons = (
-            History.objects.exclude(history_change_reason__isnull=True)
-            .exclude(history_change_reason__startswith="{")
-            .values_list("history_change_reason", flat=True)
-            .distinct()
-        )
-        for sentence in list(reasons):
-            key = key_of(sentence.strip(), matchers)
-            if key is not None:
-                History.objects.filter(history_change_reason=sentence).update(
-                    history_change_reason=key
-                )
+        LEGACY.to_keys(apps.get_model("communities", model))
 
 
 def backwards(apps, schema_editor):
-    with translation.override(settings.LANGUAGE_CODE):
-        for model in ("HistoricalResident", "HistoricalHousehold"):
-            History = apps.get_model("communities", model)
-            for record in History.objects.filter(history_change_reason__startswith="{"):
-                try:
-                    data = json.loads(record.history_change_reason)
-                    key, params = data["key"], dict(data.get("params") or {})
-                except (ValueError, KeyError, TypeError):
-                    continue
-                if key not in SENTENCES:
-                    continue
-                if "method" in params:
-                    params["method"] = translation.gettext(METHODS.get(params["method"], ""))
-                try:
-                    text = translation.gettext(SENTENCES[key]) % params
-                except (KeyError, TypeError, ValueError):
-                    text = translation.gettext(SENTENCES[key])
-                History.objects.filter(pk=record.pk).update(history_change_reason=text)
+    for model in ("HistoricalResident", "HistoricalHousehold"):
+        LEGACY.to_sentences(apps.get_model("communities", model))
 
 
 class Migration(migrations.Migration):
