@@ -101,6 +101,7 @@ class CloseAccountForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["confirm"].label_suffix = ""  # a sentence, not a field name: no colon
         self.user = user
         if not user.has_usable_password():
             # Accounts that only ever signed in with a code have no password to ask for.
