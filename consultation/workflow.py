@@ -8,6 +8,7 @@ history (actor, time, reason) and notifies followers. States: consultation.model
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -373,6 +374,10 @@ def support(topic, user):
     return topic
 
 
+RESUBMISSION_WINDOW = timedelta(hours=1)
+
+
+@transaction.atomic
 def post_comment(topic, user, *, body, stance="", parent=None):
     if topic.status != S.DELIBERATING:
         raise ValidationError(_("Comments are open while the topic is being deliberated."))
@@ -390,6 +395,23 @@ def post_comment(topic, user, *, body, stance="", parent=None):
         stance = ""
     elif stance not in ("for", "against", "other"):
         raise ValidationError(_("Choose your stance: for, against or other."))
+    # Going back and sending the form again (or a double tap on a slow phone) must not
+    # publish the same words twice: the comment already there is the answer. The author's row
+    # lock makes two taps arriving together take turns.
+    get_user_model().objects.select_for_update().filter(pk=user.pk).exists()
+    already = (
+        Comment.objects.filter(
+            topic=topic,
+            author=user,
+            parent=parent,
+            body=body,
+            created_at__gte=timezone.now() - RESUBMISSION_WINDOW,
+        )
+        .order_by("-created_at")
+        .first()
+    )
+    if already is not None:
+        return already
     comment = Comment(topic=topic, author=user, body=body, stance=stance, parent=parent)
     comment._history_user = user
     comment.save()

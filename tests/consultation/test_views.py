@@ -349,6 +349,19 @@ def test_a_verified_resident_comments_with_a_stance(client, deliberating, neighb
     ]
 
 
+def test_sending_the_same_comment_again_publishes_it_once(client, deliberating, neighbour):
+    """Back, then send again (or a double tap): the words appear once; new words still post."""
+    client.force_login(neighbour)
+
+    comment_on(client, deliberating, stance="for", body="同意在东侧划线。")
+    again = comment_on(client, deliberating, stance="for", body="同意在东侧划线。")
+    comment_on(client, deliberating, stance="for", body="另外建议加装路灯。")
+
+    assert "Your comment is published." in messages_of(again)
+    assert again.text.count("同意在东侧划线。") == 1
+    assert Comment.objects.filter(topic=deliberating, author=neighbour).count() == 2
+
+
 @pytest.mark.parametrize(
     ("who", "message"),
     [
