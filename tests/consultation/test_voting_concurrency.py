@@ -251,3 +251,22 @@ def test_votes_racing_an_early_close_are_either_counted_or_refused_with_a_messag
     assert set(answers) == {"recorded", CLOSED_MEANWHILE}
     assert figures["counted"] > 0 and figures["refused"] > 0
     assert figures["counted"] + figures["refused"] == figures["attempted"]
+
+
+def test_a_double_tap_on_send_publishes_a_comment_once(community):
+    """Two posts of the same comment arriving together (a double tap on a slow phone)."""
+    from consultation import workflow
+    from consultation.models import Comment
+
+    from .factories import DeliberatingTopicFactory
+
+    topic = DeliberatingTopicFactory(community=community)
+    resident = VerifiedResidentFactory(community=community).user
+
+    outcomes = race(
+        [lambda: workflow.post_comment(topic, resident, body="同意。", stance="for").pk] * 8
+    )
+
+    assert not [o for o in outcomes if str(o).startswith("ERROR")]
+    assert len(set(outcomes)) == 1
+    assert Comment.objects.filter(topic=topic, author=resident).count() == 1
