@@ -11,7 +11,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Subquery, When
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -31,15 +32,23 @@ from .forms import (
     TopicForm,
     VoteForm,
 )
-from .models import Comment, Rating, Stance, Topic, TopicPhoto, TopicState, Voter
+from .models import (
+    Ballot,
+    BallotStatus,
+    Comment,
+    Franchise,
+    Rating,
+    Stance,
+    Topic,
+    TopicPhoto,
+    TopicState,
+    Voter,
+)
 from .permissions import can_view, is_participant, verified_resident_of
 
-PUBLIC_LIST_STATES = [
-    TopicState.COLLECTING,
-    TopicState.SCREENING,
-    TopicState.DELIBERATING,
-    TopicState.DECLINED,
-]
+# Every stage a topic reaches after its author submits it is public, so each has its filter and
+# "All" covers them all; a stage left out here would leave its topics linked from nowhere.
+PUBLIC_LIST_STATES = [state for state in TopicState if state != TopicState.DRAFT]
 AGENDA_STATES = [TopicState.DELIBERATING]
 
 
@@ -69,6 +78,47 @@ def topic_list(request, community, page=None):
             "states": [(s, TopicState(s).label) for s in PUBLIC_LIST_STATES],
             "can_propose": verified_resident_of(request.user, community) is not None,
         },
+    )
+
+
+def ballots_being_voted(community):
+    """The open ballots of the community's topics in 表决, soonest closing first, each with
+    `votes` (voters so far) and `eligible`, in one query however many there are.
+
+    `eligible` follows voting.eligible_count: verified residents (or their households, under
+    每户一票) whose account is open, plus closed accounts that already voted on this ballot."""
+    residents = Resident.objects.filter(
+        Q(closed_at__isnull=True)
+        | Exists(Voter.objects.filter(ballot=OuterRef(OuterRef("pk")), resident=OuterRef("pk"))),
+        community=OuterRef("topic__community"),
+        verified_at__isnull=False,
+    ).order_by()
+    resident_count = residents.values("community").annotate(n=Count("pk")).values("n")
+    household_count = (
+        residents.exclude(household=None)
+        .values("community")
+        .annotate(n=Count("household", distinct=True))
+        .values("n")
+    )
+    votes = Voter.objects.filter(ballot=OuterRef("pk")).order_by().values("ballot")
+    return (
+        Ballot.objects.filter(
+            topic__community=community,
+            topic__status=TopicState.VOTING,
+            status=BallotStatus.OPEN,
+        )
+        .select_related("topic")
+        .annotate(
+            votes=Coalesce(Subquery(votes.annotate(n=Count("pk")).values("n")), 0),
+            eligible=Case(
+                When(
+                    franchise=Franchise.HOUSEHOLD,
+                    then=Coalesce(Subquery(household_count, output_field=IntegerField()), 0),
+                ),
+                default=Coalesce(Subquery(resident_count, output_field=IntegerField()), 0),
+            ),
+        )
+        .order_by("closes_at", "pk")
     )
 
 

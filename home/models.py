@@ -119,7 +119,16 @@ class CommunityPage(RoutablePageMixin, Page):
         context["verified_count"] = community.residents.filter(
             verified_at__isnull=False, closed_at__isnull=True
         ).count()
-        context["child_pages"] = self.get_children().live().public().specific()
+        # Outcome notices are children too and have their own section: this list is the rules
+        # and guides, written for this community (children, listed first) or for the whole city
+        # (siblings).
+        pages = StandardPage.objects
+        context["rules_pages"] = (
+            pages.live()
+            .public()
+            .filter(pages.child_of_q(self) | pages.sibling_of_q(self, inclusive=False))
+            .order_by("-depth", "path")
+        )
         context["agenda"] = community.topics.filter(status="deliberating").order_by(
             "deliberation_starts"
         )[:5]
@@ -130,6 +139,7 @@ class CommunityPage(RoutablePageMixin, Page):
             .order_by("-first_published_at")[:6]
         )
         context["satisfaction"] = community_satisfaction(community)
+        context["being_voted"] = consultation_views.ballots_being_voted(community)[:10]
         context["open_topics"] = (
             community.topics.filter(status__in=["collecting", "screening"])
             .with_support_count()

@@ -12,9 +12,10 @@ from django.utils import timezone
 from PIL import Image
 from wagtail.models import Page, Site
 
-from consultation import workflow
+from consultation import voting, workflow
 from consultation.models import Comment, TopicPhoto
 from home.models import CommunityPage, HomePage
+from tests.consultation.ballot_factories import BallotFactory, VotingTopicFactory
 from tests.consultation.factories import (
     DeliberatingTopicFactory,
     MeetingFactory,
@@ -26,6 +27,9 @@ from tests.factories import GridFactory, UserFactory, VerifiedResidentFactory
 pytestmark = pytest.mark.django_db
 
 BUDGET = 15
+# The community page shows a dozen sections (figures, grids, topics, agenda, votes, outcomes,
+# satisfaction, rules), one query or so each; what matters is that none grows with the rows.
+COMMUNITY_PAGE_BUDGET = 20
 
 
 @pytest.fixture(autouse=True)
@@ -167,3 +171,28 @@ def test_an_outsiders_visit_costs_the_same_as_an_anonymous_one_with_more_comment
     after, _response = count_queries(client, url)
 
     assert after == before
+
+
+def open_ballots(community, n):
+    for _ in range(n):
+        ballot = BallotFactory(topic=VotingTopicFactory(community=community))
+        voting.cast_vote(ballot, VerifiedResidentFactory(community=community).user, [1])
+
+
+def test_community_page_stays_within_budget_whatever_the_number_of_votes_under_way(
+    client, community, community_page, django_assert_max_num_queries
+):
+    """正在表决: each ballot's turnout is counted in the one query that lists them."""
+    url = community_page.url
+    open_ballots(community, 2)
+    client.get(url)
+    with django_assert_max_num_queries(COMMUNITY_PAGE_BUDGET):
+        few, response = count_queries(client, url)
+    assert len(response.context["being_voted"]) == 2
+
+    open_ballots(community, 6)
+    with django_assert_max_num_queries(COMMUNITY_PAGE_BUDGET):
+        many, response = count_queries(client, url)
+    assert len(response.context["being_voted"]) == 8
+
+    assert few == many
