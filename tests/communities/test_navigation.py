@@ -46,7 +46,7 @@ def test_header_shows_unread_count_and_links_to_notifications_and_my_topics(clie
 
     assert 'href="/en/notifications/"' in html
     assert 'href="/en/topics/mine/"' in html
-    assert '<span class="badge" aria-hidden="true">3</span>' in html
+    assert '<span class="nav-count" aria-hidden="true">3</span>' in html
     assert "3 unread" in html
 
 
@@ -58,16 +58,18 @@ def test_header_shows_no_badge_when_everything_is_read(client, resident):
     html = header(client.get("/en/profile/"))
 
     assert 'href="/en/notifications/"' in html
-    assert "badge" not in html
+    assert "nav-count" not in html
 
 
 def test_opening_notifications_clears_the_badge_on_that_very_page(client, resident):
     notify_unread(resident, 2)
 
-    html = header(client.get("/en/notifications/"))
+    response = client.get("/en/notifications/")
 
-    assert "badge" not in html
-    assert "badge" not in header(client.get("/en/profile/"))
+    assert "nav-count" not in header(response)
+    # The header's count must not overwrite the page's own `unread`: the list still marks both new.
+    assert response.text.count('class="badge badge--pending"') == 2
+    assert "nav-count" not in header(client.get("/en/profile/"))
 
 
 def test_badge_counts_only_my_own_notifications(client, resident, user_factory):
@@ -76,7 +78,7 @@ def test_badge_counts_only_my_own_notifications(client, resident, user_factory):
 
     html = header(client.get("/en/profile/"))
 
-    assert '<span class="badge" aria-hidden="true">1</span>' in html
+    assert '<span class="nav-count" aria-hidden="true">1</span>' in html
 
 
 def test_anonymous_visitor_sees_no_personal_links_and_pays_no_unread_query(client):
@@ -86,7 +88,7 @@ def test_anonymous_visitor_sees_no_personal_links_and_pays_no_unread_query(clien
     html = header(response)
     assert "/notifications/" not in html
     assert "/topics/mine/" not in html
-    assert "badge" not in html
+    assert "nav-count" not in html
     assert not [q for q in captured if "communities_notification" in q["sql"]]
 
 

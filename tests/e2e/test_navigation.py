@@ -45,7 +45,7 @@ def test_resident_clicks_through_notifications_my_topics_and_rules(
 
     page = login(new_page(viewport=viewport))
     page.goto(f"{demo_city.url}/")
-    badge = page.locator(".site-nav__notifications .badge")
+    badge = page.locator(".site-nav__notifications .nav-count")
     assert badge.inner_text() == str(unread)
     assert_header_items_apart(page)
     page.screenshot(path=artifacts / f"nav-home-{width}.png", full_page=True)
@@ -53,7 +53,7 @@ def test_resident_clicks_through_notifications_my_topics_and_rules(
     page.locator(".site-nav__notifications").click()
     page.wait_for_load_state()
     assert page.url.endswith("/notifications/")
-    assert page.locator(".site-nav__notifications .badge").count() == 0
+    assert page.locator(".site-nav__notifications .nav-count").count() == 0
     assert_header_items_apart(page)
     page.screenshot(path=artifacts / f"nav-notifications-{width}.png", full_page=True)
 
