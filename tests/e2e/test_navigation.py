@@ -38,7 +38,10 @@ def test_resident_clicks_through_notifications_my_topics_and_rules(
     Notification.objects.filter(recipient=resident).update(read_at=None)
     for i in range(2):
         Notification.objects.create(
-            recipient=resident, event="topic.send_to_screening", url=f"/{i}/"
+            recipient=resident,
+            event="topic.send_to_screening",
+            params={"title": "楼道照明"},
+            url=f"/{i}/",
         )
     unread = Notification.objects.filter(recipient=resident, read_at__isnull=True).count()
     width = viewport["width"]
