@@ -228,6 +228,7 @@ def topic_detail(request, pk):
     meetings = list(topic.meetings.prefetch_related("attachments"))
     ballots = list(topic.ballots.prefetch_related("options"))
     support_count, supported = _support_counts(topic, user)
+    may_support = _may_support(topic, user, supported)
     participant = (
         user.is_authenticated
         and topic.status == TopicState.DELIBERATING
@@ -242,6 +243,7 @@ def topic_detail(request, pk):
             "photos": topic.photos.all(),
             "support_count": support_count,
             "supported": supported,
+            "may_support": may_support,
             "threshold": topic.community.consultation_settings.support_threshold
             if hasattr(topic.community, "consultation_settings")
             else None,
@@ -318,6 +320,19 @@ def _comment_threads(topic):
     for comment in threads:
         comment.thread_replies = replies[comment.pk]
     return threads
+
+
+def _may_support(topic, user, supported):
+    """Whether the support button would work for this visitor. Only asked while the topic
+    collects support and the visitor has not supported it: others see no button anyway."""
+    if not (user.is_authenticated and topic.status == TopicState.COLLECTING) or supported:
+        return None
+    return Resident.objects.filter(
+        user=user,
+        community=topic.community_id,
+        verified_at__isnull=False,
+        closed_at__isnull=True,
+    ).exists()
 
 
 def _support_counts(topic, user):

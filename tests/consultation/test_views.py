@@ -81,9 +81,11 @@ def test_topic_list_shows_public_topics_with_support_counts_but_no_drafts(
     response = client.get(en(topics_url))
 
     assert response.status_code == 200
-    assert "楼道照明" in response.text and "停车位划线" in response.text
+    # Every public stage is listed under All, a withdrawn topic too; drafts never are.
+    for shown in ("楼道照明", "停车位划线", "撤回的议题"):
+        assert shown in response.text
     assert "2 supporters" in response.text
-    for hidden in ("我的草稿", "撤回的议题", "外社区的议题"):
+    for hidden in ("我的草稿", "外社区的议题"):
         assert hidden not in response.text
 
 
@@ -304,6 +306,29 @@ def test_support_button_counts_the_support(client, topic, neighbour, consultatio
     assert '<p class="support-box__count"><strong>1</strong> / 3</p>' in response.text
     assert "You support this topic" in response.text
     assert Support.objects.filter(topic=topic).count() == 1
+
+
+def test_an_unverified_resident_is_shown_how_to_get_verified_not_a_button(client, topic, community):
+    from tests.factories import ResidentFactory
+
+    community.address = "幸福路88号社区服务中心"
+    community.office_hours = "周一至周五 9:00–17:00"
+    community.save()
+    client.force_login(ResidentFactory(community=community).user)
+
+    page = client.get(en(f"/topics/{topic.pk}/")).text
+
+    assert "Support (附议)" not in page
+    assert f"Only verified residents of {community.name} can support topics." in page
+    assert "Bring your identity card to the community office." in page
+    assert "幸福路88号社区服务中心" in page and "周一至周五 9:00–17:00" in page
+
+
+def test_a_verified_neighbour_sees_the_support_button(client, topic, neighbour):
+    client.force_login(neighbour)
+    page = client.get(en(f"/topics/{topic.pk}/")).text
+    assert "Support (附议)" in page
+    assert "can support topics." not in page
 
 
 def test_supporting_twice_shows_a_message(client, topic, neighbour):
