@@ -55,7 +55,7 @@ def test_resident_signs_up_confirms_fills_profile_and_switches_language(
     submit(page)  # allauth asks for a click rather than confirming on GET
 
     # Confirmed and logged in; the header offers the profile instead of signing up.
-    my_profile = header(page).get_by_role("link", name=re.compile("^我的"))
+    my_profile = header(page).get_by_role("link", name="我的", exact=True)
     expect(my_profile).to_be_visible()
     expect(header(page).get_by_role("link", name="注册")).to_have_count(0)
     my_profile.click()
@@ -114,7 +114,7 @@ def test_resident_logs_out_and_back_in(demo_city, page):
     page.locator("input[name=password]").fill(DEMO_PASSWORD)
     submit(page)
     expect(page).to_have_url(f"{url}/profile/")
-    expect(header(page).get_by_role("link", name=re.compile("^我的"))).to_be_visible()
+    expect(header(page).get_by_role("link", name="我的", exact=True)).to_be_visible()
 
 
 def ask_for_reset(page, url, email):
