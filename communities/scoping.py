@@ -57,31 +57,25 @@ class ScopeMixin(ScopedAdminView):
 
     scope = None
 
-    def dispatch(self, request, *args, **kwargs):
+    def setup(self, request, *args, **kwargs):
         if self.scope is None:
             raise ImproperlyConfigured(f"{type(self).__name__} has no scope function.")
-        # Out of reach first, permissions second: another community's record is not there,
-        # whatever the user may do with records of their own.
+        # Out of reach first, before Wagtail loads the object (some views do in setup) or
+        # checks permissions: another community's record is not there, whatever the user may
+        # do with records of their own.
         if "pk" in kwargs:
             reachable = self.scope(
                 self.model._default_manager.filter(pk=kwargs["pk"]), request.user
             )
             if not reachable.exists():
                 raise Http404
-        return super().dispatch(request, *args, **kwargs)
+        super().setup(request, *args, **kwargs)
 
     def get_base_queryset(self):
         queryset = super().get_base_queryset()
         if queryset.model is not self.model:
-            return queryset  # a history's log entries: its object was checked by get_object
+            return queryset  # a history's log entries: its object was checked in setup
         return self.scope(queryset, self.request.user)
-
-    def get_object(self, *args, **kwargs):
-        obj = super().get_object(*args, **kwargs)
-        reachable = self.scope(type(obj)._default_manager.filter(pk=obj.pk), self.request.user)
-        if not reachable.exists():
-            raise Http404
-        return obj
 
     def get_form(self, *args, **kwargs):
         form = super().get_form(*args, **kwargs)
