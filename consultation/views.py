@@ -85,13 +85,10 @@ def ballots_being_voted(community):
     """The open ballots of the community's topics in 表决, soonest closing first, each with
     `votes` (voters so far) and `eligible`, in one query however many there are.
 
-    `eligible` follows voting.eligible_count: verified residents (or their households, under
-    每户一票) whose account is open, plus closed accounts that already voted on this ballot."""
-    residents = Resident.objects.filter(
-        Q(closed_at__isnull=True)
-        | Exists(Voter.objects.filter(ballot=OuterRef(OuterRef("pk")), resident=OuterRef("pk"))),
-        community=OuterRef("topic__community"),
-        verified_at__isnull=False,
+    `eligible` is voting.eligible_count's: the ballot's electorate, counted by resident or
+    (每户一票) by household."""
+    residents = voting.electorate(
+        community=OuterRef("topic__community"), ballot=OuterRef(OuterRef("pk"))
     ).order_by()
     resident_count = residents.values("community").annotate(n=Count("pk")).values("n")
     household_count = (
@@ -327,12 +324,7 @@ def _may_support(topic, user, supported):
     collects support and the visitor has not supported it: others see no button anyway."""
     if not (user.is_authenticated and topic.status == TopicState.COLLECTING) or supported:
         return None
-    return Resident.objects.filter(
-        user=user,
-        community=topic.community_id,
-        verified_at__isnull=False,
-        closed_at__isnull=True,
-    ).exists()
+    return verified_resident_of(user, topic.community) is not None
 
 
 def _support_counts(topic, user):

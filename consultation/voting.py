@@ -16,7 +16,7 @@ from collections import Counter
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -164,14 +164,22 @@ def _add_to_counters(ballot, chosen):
         raise RuntimeError(f"Ballot {ballot.pk} has no counters: create it with add_options().")
 
 
-def eligible_count(ballot):
-    # A closed account no longer takes part, but a vote it cast before closing still counts.
-    verified = Resident.objects.filter(
+def electorate(*, community, ballot):
+    """The residents who may vote on `ballot`: verified residents of `community` whose account
+    is open, and closed accounts that voted on it before closing (their vote still counts).
+
+    `community` and `ballot` are values or expressions (OuterRef), so a listing can count the
+    electorate of many ballots in one query with the same rule."""
+    return Resident.objects.filter(
         Q(closed_at__isnull=True)
-        | Q(pk__in=Voter.objects.filter(ballot=ballot).values("resident")),
-        community=ballot.topic.community_id,
+        | Exists(Voter.objects.filter(ballot=ballot, resident=OuterRef("pk"))),
+        community=community,
         verified_at__isnull=False,
     )
+
+
+def eligible_count(ballot):
+    verified = electorate(community=ballot.topic.community_id, ballot=ballot)
     if ballot.franchise == Franchise.HOUSEHOLD:
         return verified.exclude(household=None).values("household").distinct().count()
     return verified.count()
