@@ -18,10 +18,6 @@ def neutralise(value):
     return value
 
 
-def neutralise_row(row):
-    return [neutralise(value) for value in row]
-
-
 def neutralise_wagtail_exports():
     if getattr(SpreadsheetExportMixin, "_yishi_neutralised", False):
         return

@@ -35,14 +35,6 @@ def scope_of(model):
     return _SCOPES.get(model)
 
 
-def scope_queryset(queryset, user):
-    """`queryset` narrowed by its model's registered scope; nothing if it has none."""
-    scope = scope_of(queryset.model)
-    if scope is None:
-        return queryset.none()
-    return scope(queryset, user)
-
-
 class ScopedAdminView:
     """Marks a staff view that finds everything it shows through a scope function.
 
@@ -81,8 +73,9 @@ class ScopeMixin(ScopedAdminView):
         form = super().get_form(*args, **kwargs)
         for field in form.fields.values():
             queryset = getattr(field, "queryset", None)
-            if queryset is not None and scope_of(queryset.model) is not None:
-                field.queryset = scope_queryset(queryset, self.request.user)
+            scope = scope_of(queryset.model) if queryset is not None else None
+            if scope is not None:
+                field.queryset = scope(queryset, self.request.user)
         return form
 
 
