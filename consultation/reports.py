@@ -1,13 +1,18 @@
-"""The printable A4 notice (公示) of a published outcome: the same data as the outcome page,
-laid out for the notice board, with a QR code that leads back to the page."""
+"""Printed output: the A4 notice (公示) of a published outcome and the agenda (协商议事清单) of a
+year, laid out for the notice board, each with a QR code that leads back to its page.
+
+Every PDF is an HTML template rendered by weasyprint in `render_pdf`; a new printout is a
+template and a context, not a second pipeline."""
 
 import io
+import re
 
 import segno
 from django.conf import settings
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from weasyprint import HTML
 
 
@@ -20,29 +25,51 @@ def qr_svg(url):
     return buffer.getvalue().decode()
 
 
-def notice_html(page):
-    topic = page.topic
-    url = settings.SITE_URL + page.url
-    ballot = topic.ballots.filter(status="closed").prefetch_related("options").first()
-    return render_to_string(
-        "consultation/notice_pdf.html",
-        {
-            "page": page,
-            "topic": topic,
-            "community": topic.community,
-            "ballot": ballot,
-            "url": url,
-            "qr": qr_svg(url),
-            "today": timezone.localdate(),
-        },
+def render_pdf(template_name, context):
+    """The template rendered in the active language, as PDF bytes."""
+    html = render_to_string(template_name, context)
+    return HTML(string=html, base_url=settings.SITE_URL).write_pdf()
+
+
+def pdf_response(pdf, filename):
+    """Shown in the browser (to print or save), under a name that says what it is."""
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+def page_counter_css():
+    """ "Page 2 of 5" as a CSS `content` value: weasyprint fills in the numbers, the words come
+    from the reader's language."""
+    text = _("Page %(page)s of %(pages)s").replace('"', "")
+    pieces = re.split(r"%\((pages?)\)s", text)  # words, counter, words, counter, words
+    return " ".join(
+        f"counter({piece})" if index % 2 else f'"{piece}"' for index, piece in enumerate(pieces)
     )
 
 
+def notice_context(page):
+    topic = page.topic
+    url = settings.SITE_URL + page.url
+    ballot = topic.ballots.filter(status="closed").prefetch_related("options").first()
+    return {
+        "page": page,
+        "topic": topic,
+        "community": topic.community,
+        "ballot": ballot,
+        "url": url,
+        "qr": qr_svg(url),
+        "today": timezone.localdate(),
+    }
+
+
+def notice_html(page):
+    return render_to_string("consultation/notice_pdf.html", notice_context(page))
+
+
 def notice_pdf(page):
-    return HTML(string=notice_html(page), base_url=settings.SITE_URL).write_pdf()
+    return render_pdf("consultation/notice_pdf.html", notice_context(page))
 
 
 def notice_response(request, page):
-    response = HttpResponse(notice_pdf(page), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="notice-{page.topic_id}.pdf"'
-    return response
+    return pdf_response(notice_pdf(page), f"notice-{page.topic_id}.pdf")

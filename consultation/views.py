@@ -6,6 +6,7 @@ a topic has its own address. Drafts are their author's alone: anyone else gets 4
 
 from collections import defaultdict
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,6 +24,8 @@ from communities.history_reasons import history_reason, render_reason
 from communities.models import Resident
 
 from . import outcomes, reports, voting, workflow
+from .agenda import list_separator, topics_accepted_in
+from .agenda import years as agenda_years
 from .forms import (
     CommentForm,
     ObjectionForm,
@@ -49,7 +52,6 @@ from .permissions import can_view, is_participant, verified_resident_of
 # Every stage a topic reaches after its author submits it is public, so each has its filter and
 # "All" covers them all; a stage left out here would leave its topics linked from nowhere.
 PUBLIC_LIST_STATES = [state for state in TopicState if state != TopicState.DRAFT]
-AGENDA_STATES = [TopicState.DELIBERATING]
 
 
 def _error_text(error):
@@ -119,18 +121,35 @@ def ballots_being_voted(community):
     )
 
 
-def agenda(request, community, page=None):
-    """协商议事清单: the topics the community office accepted, with their stage and dates."""
-    topics = (
-        Topic.objects.filter(community=community, status__in=AGENDA_STATES)
-        .annotate(meeting_count=Count("meetings"))
-        .order_by("deliberation_starts", "pk")
-    )
-    return render(
-        request,
-        "consultation/agenda.html",
-        {"page": page, "community": community, "topics": topics},
-    )
+def agenda(request, community, page=None, year=None):
+    """协商议事清单: every topic the community office accepted in the year, and where it stands."""
+    return render(request, "consultation/agenda.html", _agenda_context(community, page, year))
+
+
+def agenda_pdf(request, community, page, year):
+    """The year's agenda on A4 paper, for the notice board."""
+    context = _agenda_context(community, page, year)
+    context["url"] = settings.SITE_URL + page.url + page.reverse_subpage("agenda", args=[year])
+    context["qr"] = reports.qr_svg(context["url"])
+    context["page_counter"] = reports.page_counter_css()
+    pdf = reports.render_pdf("consultation/agenda_pdf.html", context)
+    return reports.pdf_response(pdf, f"agenda-{community.slug}-{year}.pdf")
+
+
+def _agenda_context(community, page, year):
+    years = agenda_years(community)
+    year = years[0] if year is None else year
+    if year not in years:
+        raise Http404
+    return {
+        "page": page,
+        "community": community,
+        "year": year,
+        "years": years,
+        "topics": topics_accepted_in(community, year),
+        "separator": list_separator(),
+        "today": timezone.localdate(),
+    }
 
 
 @login_required

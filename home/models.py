@@ -160,8 +160,13 @@ class CommunityPage(RoutablePageMixin, Page):
         return consultation_views.propose(request, self.community, page=self)
 
     @path("agenda/")
-    def agenda(self, request):
-        return consultation_views.agenda(request, self.community, page=self)
+    @path("agenda/<int:year>/")
+    def agenda(self, request, year=None):
+        return consultation_views.agenda(request, self.community, page=self, year=year)
+
+    @path("agenda/<int:year>/pdf/")
+    def agenda_pdf(self, request, year):
+        return consultation_views.agenda_pdf(request, self.community, page=self, year=year)
 
 
 class StandardPage(Page):

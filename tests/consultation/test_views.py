@@ -20,7 +20,6 @@ from tests.factories import ResidentFactory, VerifiedResidentFactory
 from .factories import (
     CommentFactory,
     DeliberatingTopicFactory,
-    MeetingFactory,
     SupportFactory,
     TopicFactory,
 )
@@ -107,28 +106,6 @@ def test_topic_list_offers_proposing_only_to_verified_residents(
     assert "Propose a topic" not in client.get(en(topics_url)).text
     client.force_login(neighbour)
     assert "Propose a topic" in client.get(en(topics_url)).text
-
-
-def test_agenda_lists_accepted_topics_with_their_period_and_meetings(
-    client, community, community_page
-):
-    accepted = DeliberatingTopicFactory(
-        community=community,
-        title="停车位划线",
-        deliberation_starts=date(2026, 5, 1),
-        deliberation_ends=date(2026, 5, 20),
-    )
-    MeetingFactory(topic=accepted)
-    MeetingFactory(topic=accepted)
-    TopicFactory(community=community, title="还在收集附议")
-
-    response = client.get(en(f"/{community_page.slug}/agenda/"))
-
-    assert response.status_code == 200
-    assert "停车位划线" in response.text
-    assert "2026-05-01 – 2026-05-20" in response.text
-    assert "<td>2</td>" in response.text
-    assert "还在收集附议" not in response.text
 
 
 # A draft is its author's alone.
