@@ -75,7 +75,12 @@ class AccountBackend(RolePermissionsOnly, AuthenticationBackend):
 
 
 def forget_cached_roles(user):
-    for attribute in ("_role_permissions", "_perm_cache", "_consultation_manages_any"):
+    for attribute in (
+        "_role_permissions",
+        "_perm_cache",
+        "_manages_any_community",
+        "_manages_any_street",
+    ):
         user.__dict__.pop(attribute, None)
 
 

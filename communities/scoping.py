@@ -18,10 +18,14 @@ place that is not theirs.
 """
 
 from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Q
 from django.http import Http404
 from django.urls import reverse
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.permission_policies.base import BasePermissionPolicy
+
+from .permissions import managed_communities, managed_streets
 
 # model -> scope(queryset, user): the part of the queryset the user's memberships reach.
 _SCOPES = {}
@@ -88,6 +92,53 @@ class RefuseProtectedDeletionMixin:
 
         refused = refuse_protected_deletion(request, self.object, reverse(self.index_url_name))
         return refused or super().dispatch(request, *args, **kwargs)
+
+
+# Who may open a staff screen at all: roles are memberships, so no Django model permission is
+# involved; which records a screen reaches is its viewset's scope.
+
+
+def manages_any_community(user):
+    """Staff of a community, or an officer of a street (who manages its communities)."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if not hasattr(user, "_manages_any_community"):
+        user._manages_any_community = managed_communities(user).exists()
+    return user._manages_any_community
+
+
+def manages_any_street(user):
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if not hasattr(user, "_manages_any_street"):
+        user._manages_any_street = managed_streets(user).exists()
+    return user._manages_any_street
+
+
+class StaffRolePolicy(BasePermissionPolicy):
+    """Allows `actions` on the model to people `holds_role(user)` says hold a staff role."""
+
+    def __init__(self, model, actions, holds_role=manages_any_community):
+        super().__init__(model)
+        self.actions = frozenset(actions)
+        self.holds_role = holds_role
+
+    def user_has_permission(self, user, action):
+        return action in self.actions and self.holds_role(user)
+
+    def user_has_any_permission(self, user, actions):
+        return bool(self.actions & set(actions)) and self.holds_role(user)
+
+    def users_with_any_permission(self, actions):
+        from django.contrib.auth import get_user_model
+
+        if not self.actions & set(actions):
+            return get_user_model().objects.none()
+        return (
+            get_user_model()
+            .objects.filter(Q(is_superuser=True) | Q(memberships__isnull=False), is_active=True)
+            .distinct()
+        )
 
 
 _scoped_classes = {}

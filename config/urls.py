@@ -76,6 +76,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("", include("communities.urls")),
     path("", include("consultation.urls")),
+    path("", include("organisations.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

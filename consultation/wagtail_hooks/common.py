@@ -2,17 +2,16 @@
 
 from datetime import datetime
 
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from django_filters import ChoiceFilter
 from wagtail.admin.views import generic
-from wagtail.permission_policies.base import BasePermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from communities.models import Community
 from communities.permissions import managed_communities
 from communities.scoping import ScopedViewSet as BaseScopedViewSet
+from communities.scoping import StaffRolePolicy, manages_any_community  # noqa: F401
 
 from ..models import (
     Comment,
@@ -23,56 +22,14 @@ from ..models import (
     TopicState,
 )
 
-# ---------------------------------------------------------------------------------------------
-# Who may open these screens: anyone who manages a community (staff of it, or an officer of its
-# street). Roles are memberships, so no Django model permission is involved; which records they
-# reach is narrowed below, per community.
-
-
-def manages_any_community(user):
-    if not (user.is_authenticated and user.is_active):
-        return False
-    if not hasattr(user, "_consultation_manages_any"):
-        user._consultation_manages_any = managed_communities(user).exists()
-    return user._consultation_manages_any
-
-
-class ManagedCommunityPolicy(BasePermissionPolicy):
-    """Allows `actions` on the model to people who manage at least one community."""
-
-    def __init__(self, model, actions):
-        super().__init__(model)
-        self.actions = frozenset(actions)
-
-    def user_has_permission(self, user, action):
-        return action in self.actions and manages_any_community(user)
-
-    def user_has_any_permission(self, user, actions):
-        return bool(self.actions & set(actions)) and manages_any_community(user)
-
-    def users_with_any_permission(self, actions):
-        from django.contrib.auth import get_user_model
-
-        if not self.actions & set(actions):
-            return get_user_model().objects.none()
-        return (
-            get_user_model()
-            .objects.filter(
-                Q(is_superuser=True) | Q(memberships__isnull=False),
-                is_active=True,
-            )
-            .distinct()
-        )
-
-
 # Topics, comments and objections change only through the workflow; meetings and settings are
 # records staff keep. Nothing here is deleted: the process record is kept forever.
-register_permission_policy(Topic, ManagedCommunityPolicy(Topic, {"view"}))
-register_permission_policy(Comment, ManagedCommunityPolicy(Comment, {"view"}))
-register_permission_policy(Objection, ManagedCommunityPolicy(Objection, {"view"}))
-register_permission_policy(Meeting, ManagedCommunityPolicy(Meeting, {"view", "add", "change"}))
+register_permission_policy(Topic, StaffRolePolicy(Topic, {"view"}))
+register_permission_policy(Comment, StaffRolePolicy(Comment, {"view"}))
+register_permission_policy(Objection, StaffRolePolicy(Objection, {"view"}))
+register_permission_policy(Meeting, StaffRolePolicy(Meeting, {"view", "add", "change"}))
 register_permission_policy(
-    ConsultationSettings, ManagedCommunityPolicy(ConsultationSettings, {"view", "add", "change"})
+    ConsultationSettings, StaffRolePolicy(ConsultationSettings, {"view", "add", "change"})
 )
 
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.apps import apps
+from django.db.models.fields.files import FieldFile
 from django.forms.models import model_to_dict
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -50,6 +51,7 @@ SIGN_IN_DOORS = {
     "wagtailcore_login",
     "wagtailadmin_account",
 }
+OUR_APPS = ("communities", "consultation", "home", "organisations", "projects")
 # Wagtail's development-only error pages, not served with DEBUG off.
 SKIPPED = {"wagtailadmin_error_test"}
 
@@ -155,8 +157,9 @@ def fill(world, route):
         "token": "set-password",
         "key": "nokey",
     }
-    if route.name.startswith("consultation:") and "pk" in route.keys:
-        values["pk"] = world.objects[apps.get_model("consultation", "Topic")].pk
+    namespace = route.name.split(":", 1)[0] if ":" in route.name else None
+    if namespace in world.url_objects and "pk" in route.keys:
+        values["pk"] = world.objects[world.url_objects[namespace]].pk
     kwargs = {key: values.get(key, MISSING) for key in route.keys}
     if route.name == "wagtail_serve":
         return None
@@ -176,7 +179,7 @@ def attack_data(world, route):
         return {}
     data = {}
     for key, value in model_to_dict(obj).items():
-        if value is None or hasattr(value, "read") or isinstance(value, (list, tuple)):
+        if value is None or isinstance(value, (FieldFile, list, tuple)):
             continue
         data[key] = value.pk if hasattr(value, "pk") else value
     if "community" in data and "b" in world.places:
@@ -187,7 +190,7 @@ def attack_data(world, route):
 def snapshot():
     """Every row of our apps' tables, to see that nothing changed."""
     rows = {}
-    for app in ("communities", "consultation", "home"):
+    for app in OUR_APPS:
         for model in apps.get_app_config(app).get_models():
             rows[model._meta.label] = sorted(map(repr, model._default_manager.values()))
     return rows

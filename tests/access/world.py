@@ -60,6 +60,8 @@ class World:
     private: set = field(default_factory=set)
     # …and strings no one but a superuser may be shown (a resident's unpublished draft).
     secret: set = field(default_factory=set)
+    # URL namespace -> the model whose record a public URL's `pk` names (topics/<pk>/…)
+    url_objects: dict = field(default_factory=dict)
 
     def add(self, obj, other=None):
         self.objects.setdefault(type(obj), obj)

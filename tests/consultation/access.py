@@ -9,6 +9,7 @@ from consultation.models import (
     ConsultationSettings,
     Objection,
     OutcomePage,
+    Topic,
     TopicState,
 )
 from tests.factories import VerifiedResidentFactory
@@ -48,6 +49,7 @@ def add_to_world(world):
     for mine, theirs in zip(records_a, records_b, strict=True):
         world.add(mine, theirs)
     assert isinstance(world.objects[Ballot], Ballot)
+    world.url_objects["consultation"] = Topic
 
     # A resident's draft: nobody but its author (who holds no role here) may ever see it.
     draft = TopicFactory(
