@@ -4,24 +4,67 @@ They only collect what a workflow step needs; the step itself (consultation.work
 the rules, so its refusals appear on these forms as non-field errors.
 """
 
+import re
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.widgets import AdminDateInput, AdminDateTimeInput
 
 from communities.models import Grid, Household, Membership
 from communities.uploads import ATTACHMENT_ACCEPT, PHOTO_ACCEPT, validate_attachment, validate_photo
 
-from .models import Franchise, Meeting, MeetingAttachment, Source, Topic, TopicState
+from .models import (
+    Franchise,
+    Meeting,
+    MeetingAttachment,
+    OutcomePage,
+    Source,
+    Topic,
+    TopicState,
+)
 from .voting import DEFAULT_OPTIONS
 
 MAX_ATTACHMENTS = 5
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 OPEN_STATES = (TopicState.COLLECTING, TopicState.SCREENING, TopicState.DELIBERATING)
+
+
+# A building is read from the address: up to its building number (…号楼, …栋, …幢, …座), or
+# else up to the street number (…号). Household records keep one address line, as the
+# household register does; an address with neither is a building of its own.
+BUILDING_MARKS = (re.compile(r"^(.+?(?:号楼|栋|幢|座))"), re.compile(r"^(.+?号)"))
+
+
+def building_of(address):
+    for mark in BUILDING_MARKS:
+        if found := mark.match(address.strip()):
+            return found.group(1)
+    return address.strip()
+
+
+def natural_key(text):
+    """“幸福路2号” before “幸福路12号”: numbers compare as numbers."""
+    return [
+        (0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", text)
+    ]
+
+
+def households_label(name, count):
+    return ngettext("%(name)s · %(count)s household", "%(name)s · %(count)s households", count) % {
+        "name": name,
+        "count": count,
+    }
+
+
+class GridChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, grid):
+        return households_label(grid.name, grid.household_count)
 
 
 class HouseholdChoiceField(forms.ModelMultipleChoiceField):
@@ -37,14 +80,32 @@ class PersonChoiceField(forms.ModelMultipleChoiceField):
 
 
 class AcceptTopicForm(forms.Form):
+    """Into the agenda: the deliberation period and who is invited. Households are invited by
+    whole grids or buildings (the households are their union), single households added to
+    them if need be; only the topic's community is offered, and posted."""
+
     deliberation_starts = forms.DateField(label=_("Deliberation starts"), widget=AdminDateInput)
     deliberation_ends = forms.DateField(label=_("Deliberation ends"), widget=AdminDateInput)
+    invited_grids = GridChoiceField(
+        label=_("Invite whole grids"),
+        queryset=Grid.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Every household of the grids ticked receives the advance notice."),
+    )
+    invited_buildings = forms.MultipleChoiceField(
+        label=_("Invite whole buildings"),
+        choices=(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Every household of the buildings ticked, whichever grid it is in."),
+    )
     invited_households = HouseholdChoiceField(
-        label=_("Invited households"),
+        label=_("Single households"),
         queryset=Household.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("Households most affected, who receive the advance notice."),
+        help_text=_("Households most affected outside the grids and buildings ticked."),
     )
     invited_users = PersonChoiceField(
         label=_("Invited people"),
@@ -60,14 +121,29 @@ class AcceptTopicForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Organisations, property company, other units: one per line."),
     )
+    # Long lists folded away until opened (a community has thousands of households).
+    folded = ("invited_households",)
 
     def __init__(self, *args, topic, **kwargs):
         super().__init__(*args, **kwargs)
         community = topic.community
-        self.fields["invited_households"].queryset = (
-            Household.objects.filter(community=community)
-            .select_related("grid")
-            .order_by("grid__name", "address")
+        households = Household.objects.filter(community=community, is_active=True)
+        self.fields["invited_grids"].queryset = (
+            Grid.objects.filter(community=community, is_active=True)
+            .annotate(household_count=Count("households", filter=Q(households__is_active=True)))
+            .order_by("number", "name")
+        )
+        self.addresses = list(households.values_list("pk", "address"))
+        per_building = {}
+        for pk, address in self.addresses:
+            per_building.setdefault(building_of(address), []).append(pk)
+        self.buildings = per_building
+        self.fields["invited_buildings"].choices = [
+            (building, households_label(building, len(pks)))
+            for building, pks in sorted(per_building.items(), key=lambda item: natural_key(item[0]))
+        ]
+        self.fields["invited_households"].queryset = households.select_related("grid").order_by(
+            "grid__number", "address"
         )
         self.fields["invited_users"].queryset = (
             get_user_model()
@@ -78,6 +154,20 @@ class AcceptTopicForm(forms.Form):
             )
             .order_by("last_name", "first_name", "email")
         )
+        self.community = community
+
+    def clean(self):
+        data = super().clean()
+        chosen = {household.pk for household in data.get("invited_households") or ()}
+        for building in data.get("invited_buildings") or ():
+            chosen.update(self.buildings.get(building, ()))
+        grids = data.get("invited_grids") or ()
+        data["invited_households"] = list(
+            Household.objects.filter(community=self.community, is_active=True).filter(
+                Q(pk__in=chosen) | Q(grid__in=grids)
+            )
+        )
+        return data
 
 
 class DeclineTopicForm(forms.Form):
@@ -201,14 +291,36 @@ class MeetingForm(WagtailAdminModelForm):
             "minutes": forms.Textarea(attrs={"rows": 12}),
         }
 
-    def __init__(self, *args, topics=None, **kwargs):
+    def __init__(self, *args, topics=None, topic=None, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk:
+        if topic is not None:
+            # Recorded from the topic's own page: the topic is given, not picked.
+            del self.fields["topic"]
+            self.instance.topic = topic
+        elif self.instance.pk:
             # A meeting stays with its topic; only what happened at it is edited.
             self.fields["topic"].disabled = True
             self.fields["topic"].queryset = Topic.objects.filter(pk=self.instance.topic_id)
         elif topics is not None:
             self.fields["topic"].queryset = topics
+
+    def clean(self):
+        data = super().clean()
+        held_at, minutes = data.get("held_at"), data.get("minutes") or ""
+        if held_at is not None and minutes.strip() and held_at > timezone.now():
+            # Minutes record what was said: a meeting still to come has none yet.
+            self.add_error(
+                "minutes",
+                ValidationError(
+                    _(
+                        "This meeting is set for %(when)s: its minutes can be written once it "
+                        "has taken place. Save it without minutes now and add them afterwards."
+                    ),
+                    code="minutes_before_meeting",
+                    params={"when": timezone.localtime(held_at).strftime("%Y-%m-%d %H:%M")},
+                ),
+            )
+        return data
 
     def save_attachments(self, meeting):
         for upload in self.cleaned_data.get("attachments") or []:
@@ -347,6 +459,42 @@ class CompleteImplementationForm(forms.Form):
         initial=14,
         help_text=_("Verified residents rate how well it was carried out during this period."),
     )
+    reason = forms.CharField(
+        label=_("Why it counts as carried out"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args, topic, **kwargs):
+        super().__init__(*args, **kwargs)
+        latest = topic.latest_progress()
+        if latest is not None and latest.percent >= 100:
+            del self.fields["reason"]  # fully carried out: nothing to explain
+        elif latest is None:
+            self.fields["reason"].help_text = _(
+                "No progress has been recorded. Say why it counts as carried out: residents "
+                "read it on the topic's timeline."
+            )
+        else:
+            self.fields["reason"].help_text = _(
+                "The latest recorded progress is %(percent)s%%. Say why it counts as carried "
+                "out: residents read it on the topic's timeline."
+            ) % {"percent": latest.percent}
+
+
+class OutcomeReviewForm(forms.ModelForm):
+    """The outcome draft's words, checked before publishing. The tally is not among them: it
+    is the ballot's stored count, shown beside the form."""
+
+    class Meta:
+        model = OutcomePage
+        fields = ["title", "decision", "plan", "responsible", "deadline", "notice_days"]
+        widgets = {
+            "decision": forms.Textarea(attrs={"rows": 3}),
+            "plan": forms.Textarea(attrs={"rows": 6}),
+            "deadline": AdminDateInput,
+        }
 
 
 class ReconsiderForm(forms.Form):

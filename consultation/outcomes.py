@@ -1,17 +1,24 @@
-"""After the decision: publication, objections (异议), progress (落实), ratings (评议), and the
-clock that moves topics on when a period ends. Status changes go through workflow.perform().
+"""After the decision: the outcome draft prepared when a ballot is counted, publication,
+objections (异议), progress (落实), ratings (评议), and the clock that moves topics on when a
+period ends. Status changes go through workflow.perform().
 """
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from datetime import timedelta
+
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from communities.notifications import notify
+from communities.notifications import notify, register_event
 
 from . import voting, workflow
 from .models import (
+    BallotStatus,
     Objection,
+    OutcomePage,
     ProgressPhoto,
     ProgressUpdate,
     Rating,
@@ -20,7 +27,27 @@ from .models import (
     TopicState,
     satisfaction_of,
 )
+from .page_rights import community_staff, ensure_page_permissions
 from .permissions import is_staff_for, verified_resident_of
+
+# Told to the community's staff, not to the topic's followers: the next step is theirs.
+register_event(
+    "topic.outcome_draft_ready",
+    gettext_lazy(
+        "The ballot on “%(title)s” is counted: the outcome draft is written from the tally. "
+        "Review it and publish it."
+    ),
+)
+register_event(
+    "topic.outcome_to_write",
+    gettext_lazy(
+        "The ballot on “%(title)s” is counted, but no outcome draft could be prepared "
+        "(the community has no page on the site yet): write the outcome from the topic's page."
+    ),
+)
+
+DRAFT_DEADLINE_DAYS = 30
+DRAFT_NOTICE_DAYS = 7
 
 
 def prefilled_outcome(topic):
@@ -45,6 +72,92 @@ def prefilled_outcome(topic):
         leading = max(ballot.options.all(), key=lambda option: option.final_count)
         decision = _("By vote: %(option)s.") % {"option": leading.label}
     return {"title": topic.title, "decision": decision, "tally": tally, "plan": ""}
+
+
+def outcome_page_of(topic):
+    return OutcomePage.objects.filter(topic=topic).first()
+
+
+def write_outcome_draft(topic, actor=None):
+    """撰写结果公示: a draft outcome page under the community's page, filled in with what the
+    system knows (decision and tally from the ballot, the plan from the topic's description).
+    Returns the draft (or the one written a moment ago by someone else); raises
+    ObjectDoesNotExist when the community has no page and ValidationError when the page is
+    refused."""
+    community_page = topic.community.page
+    prefilled = prefilled_outcome(topic)
+    page = OutcomePage(
+        title=prefilled["title"],
+        slug=f"outcome-{topic.pk}",
+        topic=topic,
+        decision=prefilled["decision"],
+        tally=prefilled["tally"],
+        plan=prefilled["plan"] or topic.description,
+        responsible=topic.community.name,
+        deadline=timezone.localdate() + timedelta(days=DRAFT_DEADLINE_DAYS),
+        notice_days=DRAFT_NOTICE_DAYS,
+        live=False,
+        owner=actor,
+    )
+    try:
+        with transaction.atomic():
+            ensure_page_permissions(community_page)
+            community_page.add_child(instance=page)
+            # A draft may still lack what staff write (the decision, when no ballot was held);
+            # publishing requires it.
+            page.save_revision(user=actor, log_action=True, clean=False)
+    except IntegrityError:
+        # Written a moment ago by someone else (two clocks, a click beside the clock).
+        existing = outcome_page_of(topic)
+        if existing is None:
+            raise
+        return existing
+    return page
+
+
+class StaffView:
+    """A topic as its community's staff are told about it: the link leads to the topic's page
+    in the admin, where the next step is."""
+
+    def __init__(self, topic):
+        self.topic = topic
+
+    def followers_for(self, event):
+        return community_staff(self.topic.community)
+
+    def notification_params(self):
+        return self.topic.notification_params()
+
+    def get_absolute_url(self):
+        return reverse("topics:inspect", args=[self.topic.pk])
+
+
+def ballot_counted(ballot, actor=None):
+    """A ballot has closed (by the clock, or staff closing it early) and its count is stored:
+    the outcome draft is written from that count and the community's staff are told, so the
+    next step waits on their desk. A count that failed its integrity check prepares nothing
+    (voting.close_ballot told the office). Returns the draft page, or None."""
+    if ballot.status != BallotStatus.CLOSED:
+        return None
+    topic = ballot.topic
+    page = outcome_page_of(topic)
+    if page is None:
+        try:
+            page = write_outcome_draft(topic, actor)
+        except (ObjectDoesNotExist, ValidationError):
+            page = None
+    event = "topic.outcome_draft_ready" if page is not None else "topic.outcome_to_write"
+    notify(event, StaffView(topic), actor)
+    return page
+
+
+def close_due_ballots(now=None):
+    """The scheduled close: every open ballot past its closing time is counted, and each
+    count prepares its outcome draft."""
+    closed = voting.close_due_ballots(now)
+    for ballot in closed:
+        ballot_counted(ballot)
+    return closed
 
 
 def publish_outcome(page, actor):
@@ -162,7 +275,7 @@ def advance_clock(now=None):
     ended, outcomes past their implementation deadline (followers told once)."""
     now = now or timezone.now()
     report = {
-        "ballots": len(voting.close_due_ballots(now)),
+        "ballots": len(close_due_ballots(now)),
         "notices": 0,
         "closed": 0,
         "overdue": 0,

@@ -23,7 +23,7 @@ class OutcomePage(Page):
         _("tally"),
         max_length=1000,
         blank=True,
-        help_text=_("Filled in from the ballot's stored result; leave as it is."),
+        help_text=_("The ballot's count, stored when it closed; nobody can change it."),
     )
     plan = models.TextField(_("implementation plan"), max_length=5000)
     responsible = models.CharField(_("responsible for carrying it out"), max_length=120)
@@ -37,7 +37,8 @@ class OutcomePage(Page):
     content_panels = [
         *Page.content_panels,
         FieldPanel("decision"),
-        FieldPanel("tally"),
+        # The stored count is shown, never offered as a field: the editor cannot change it.
+        FieldPanel("tally", read_only=True),
         FieldPanel("plan"),
         FieldRowPanel([FieldPanel("responsible"), FieldPanel("deadline")]),
         MultiFieldPanel([FieldPanel("notice_days")], heading=_("Public notice")),

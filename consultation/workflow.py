@@ -115,6 +115,24 @@ def _evaluation_days_valid(topic, data):
     return None
 
 
+def _reason_if_unfinished(topic, data):
+    # Residents judge what was done: marking it carried out short of 100% says why, in public.
+    latest = topic.latest_progress()
+    if (latest is not None and latest.percent >= 100) or data.get("reason", "").strip():
+        return None
+    if latest is None:
+        message = _(
+            "No progress has been recorded: give the reason it counts as carried out, "
+            "for residents to read."
+        )
+    else:
+        message = _(
+            "The latest recorded progress is %(percent)s%%: give the reason it counts as "
+            "carried out, for residents to read."
+        ) % {"percent": latest.percent}
+    return ValidationError(message, code="reason")
+
+
 def _evaluation_over(topic, data):
     if topic.evaluation_ends_at is None or timezone.now() < topic.evaluation_ends_at:
         return _("Evaluation is still open.")
@@ -164,7 +182,7 @@ TRANSITIONS = (
     _row("end_notice", {S.NOTICE}, S.IMPLEMENTING, {SYSTEM},
          gettext_lazy("Notice period ended"), _notice_period_over),
     _row("complete_implementation", {S.IMPLEMENTING}, S.EVALUATING, {STAFF},
-         gettext_lazy("Mark as carried out"), _evaluation_days_valid),
+         gettext_lazy("Mark as carried out"), _evaluation_days_valid, _reason_if_unfinished),
     _row("close_evaluation", {S.EVALUATING}, S.CLOSED, {SYSTEM},
          gettext_lazy("Evaluation ended"), _evaluation_over),
 )  # fmt: skip
@@ -211,6 +229,17 @@ for _transition in TRANSITIONS:
     register_reason(f"topic.{_transition.action}", _typed_reason_or(_transition.label))
 register_reason("topic.mark_duplicate", gettext_lazy("Duplicate of “%(title)s”."))
 register_reason("topic.draft_written", gettext_lazy("Draft written"))
+
+
+def _carried_out_unfinished(params):
+    if params.get("percent") is None:
+        text = _("Marked as carried out with no progress recorded: %(reason)s")
+    else:
+        text = _("Marked as carried out at %(percent)s%% progress: %(reason)s")
+    return text % {"percent": params.get("percent"), "reason": params.get("reason", "")}
+
+
+register_reason("topic.carried_out_unfinished", _carried_out_unfinished)
 register_reason("topic.draft_edited", gettext_lazy("Draft edited"))
 register_reason(
     "topic.entered_by_staff",
@@ -283,6 +312,8 @@ def perform(topic, action, actor, **data):
     elif action == "complete_implementation":
         topic.implemented_at = now
         topic.evaluation_ends_at = now + timedelta(days=data["evaluation_days"])
+        latest = topic.latest_progress()
+        unfinished = latest is None or latest.percent < 100
     elif action == "close_evaluation":
         topic.closed_at = now
     elif action == "mark_duplicate":
@@ -296,6 +327,12 @@ def perform(topic, action, actor, **data):
     if action == "mark_duplicate":
         topic._change_reason = history_reason(
             "topic.mark_duplicate", title=topic.duplicate_of.title
+        )
+    elif action == "complete_implementation" and unfinished:
+        topic._change_reason = history_reason(
+            "topic.carried_out_unfinished",
+            percent=None if latest is None else latest.percent,
+            reason=reason,
         )
     elif reason:
         topic._change_reason = history_reason(f"topic.{action}", reason=reason)

@@ -247,6 +247,10 @@ class Topic(models.Model):
         topic went back to deliberation)."""
         return self.objections.filter(notice_round=self.notice_starts_at)
 
+    def latest_progress(self):
+        """The progress update recorded last (the latest date, then the latest entry)."""
+        return self.progress_updates.order_by("-date", "-pk").first()
+
     def start_screening_clock(self, now):
         days = ConsultationSettings.for_community(self.community).screening_days
         self.screening_started_at = now

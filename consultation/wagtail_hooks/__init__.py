@@ -15,8 +15,13 @@ from .comments import CommentViewSet, HideCommentView
 from .common import manages_any_community
 from .dashboard import TopicsNeedingDecisionPanel
 from .objections import AnswerObjectionView, ObjectionViewSet
-from .outcomes import RecordProgressView, WriteOutcomeView
-from .records import ConsultationSettingsViewSet, MeetingViewSet
+from .outcomes import PublishOutcomeView, RecordProgressView, WriteOutcomeView
+from .records import (
+    ConsultationSettingsViewSet,
+    MeetingMinutesView,
+    MeetingViewSet,
+    RecordMeetingView,
+)
 from .topics import ACTION_VIEWS, CloseBallotView, EnterOnBehalfView, TopicViewSet
 
 
@@ -64,6 +69,21 @@ def register_consultation_urls():
             "topics/<int:pk>/write-outcome/",
             WriteOutcomeView.as_view(),
             name="consultation_topic_write_outcome",
+        ),
+        path(
+            "topics/<int:pk>/review-outcome/",
+            PublishOutcomeView.as_view(),
+            name="consultation_topic_review_outcome",
+        ),
+        path(
+            "topics/<int:pk>/record-meeting/",
+            RecordMeetingView.as_view(),
+            name="consultation_topic_record_meeting",
+        ),
+        path(
+            "meetings/<int:pk>/minutes/",
+            MeetingMinutesView.as_view(),
+            name="consultation_meeting_minutes",
         ),
         path(
             "topics/<int:pk>/record-progress/",

@@ -1,101 +1,47 @@
-"""The outcome stage for staff: writing the outcome page, recording progress while it is carried
-out. Publishing happens in Wagtail's own page editor (publishing the page starts the notice
-period, see consultation/pages.py), so community staff hold page permissions on their own
-community's page — and on no other."""
-
-from datetime import timedelta
+"""The outcome stage for staff: the outcome draft (prepared when the ballot is counted, or
+written by hand when no vote was held), reviewed and published from the topic's flow, and
+progress recorded while it is carried out. Publishing starts the notice period (see
+consultation/pages.py) and returns to the topic, wherever it was done: on the review screen
+here or in Wagtail's page editor. Community staff hold page permissions on their own
+community's page, and on no other (consultation/page_rights.py)."""
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView
+from wagtail import hooks
+from wagtail.actions.publish_page_revision import PublishPageRevisionAction
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-from wagtail.models import GroupPagePermission
 
-from communities.models import Community, Role
-from communities.permissions import managed_communities
 from communities.scoping import ScopedAdminView
 
 from .. import outcomes
-from ..admin_forms import ConfirmForm, RecordProgressForm
+from ..admin_forms import ConfirmForm, OutcomeReviewForm, RecordProgressForm
 from ..models import BallotStatus, OutcomePage, Topic, TopicState
+
+# Kept here too: the app's signals and older imports find them in this module.
+from ..page_rights import (  # noqa: F401
+    PAGE_PERMISSIONS,
+    community_managers,
+    ensure_page_permissions,
+    page_group_name,
+    resync_page_groups,
+)
 from .common import scoped
-
-# ---------------------------------------------------------------------------------------------
-# Page permissions, per community. Wagtail grants page permissions to groups, not to users, so
-# each community gets its own group holding add / change / publish on that community's page
-# only; whoever manages the community (its staff, the officers of its street) is a member.
-
-PAGE_PERMISSIONS = ("add_page", "change_page", "publish_page")
-
-
-def page_group_name(community):
-    # Community names repeat across streets; the key keeps two communities' groups apart.
-    return f"{community.name}·社区工作人员 #{community.pk}"
-
-
-def community_managers(community):
-    return (
-        get_user_model()
-        .objects.filter(
-            Q(memberships__role=Role.COMMUNITY_STAFF, memberships__community=community)
-            | Q(memberships__role=Role.STREET_OFFICER, memberships__street_id=community.street_id),
-            is_active=True,
-        )
-        .distinct()
-    )
-
-
-def ensure_page_permissions(community_page):
-    """The community's page group: page rights on `community_page` (and so on the outcome
-    pages under it), members the people who manage the community now. Idempotent; whoever
-    lost their role since the last call leaves the group."""
-    community = community_page.community
-    group, _created = Group.objects.get_or_create(name=page_group_name(community))
-    permissions = Permission.objects.filter(
-        content_type__app_label="wagtailcore", codename__in=PAGE_PERMISSIONS
-    )
-    for permission in permissions:
-        GroupPagePermission.objects.get_or_create(
-            group=group, page=community_page, permission=permission
-        )
-    group.user_set.set(community_managers(community))
-    return group
-
-
-def resync_page_groups(sender, instance, **kwargs):
-    """A membership was added, changed or removed (in the admin or anywhere else): the page
-    groups of every community it touches are set again from the memberships, so page rights
-    end with the role."""
-    user = instance.user
-    by_name = {page_group_name(community): community for community in Community.objects.all()}
-    touched = Community.objects.filter(
-        Q(pk=instance.community_id)
-        | Q(street_id=instance.street_id)
-        | Q(pk__in=managed_communities(user))
-    )
-    names = {page_group_name(community) for community in touched}
-    names |= set(user.groups.filter(name__in=by_name).values_list("name", flat=True))
-    for group in Group.objects.filter(name__in=names):
-        group.user_set.set(community_managers(by_name[group.name]))
-
 
 # ---------------------------------------------------------------------------------------------
 # Views on one topic
 
 
-def outcome_page_of(topic):
-    return OutcomePage.objects.filter(topic=topic).first()
+outcome_page_of = outcomes.outcome_page_of
 
 
 def can_write_outcome(topic, latest_ballot_status):
@@ -153,9 +99,23 @@ class TopicStepView(ScopedAdminView, WagtailAdminTemplateMixin, FormView):
         )
 
 
+def editor_url(page, topic):
+    """Wagtail's editor for the outcome page, coming back to the topic when done."""
+    back = reverse("topics:inspect", args=[topic.pk])
+    return f"{reverse('wagtailadmin_pages:edit', args=[page.pk])}?{urlencode({'next': back})}"
+
+
+def published_message(topic):
+    notice_ends = timezone.localtime(topic.notice_ends_at).strftime("%Y-%m-%d %H:%M")
+    return _(
+        "The outcome of “%(title)s” is published. Residents may object until %(notice_ends)s; "
+        "the topic then moves on to being carried out by itself."
+    ) % {"title": topic.title, "notice_ends": notice_ends}
+
+
 class WriteOutcomeView(TopicStepView):
-    """撰写结果公示: a draft outcome page under the community's page, filled in with what the
-    system knows (decision and tally from the ballot), then Wagtail's editor to finish it."""
+    """撰写结果公示 by hand, for a topic decided without a vote (a counted ballot prepares its
+    draft by itself): a draft outcome page under the community's page, then the review."""
 
     page_title = gettext_lazy("Write the outcome")
     template_name = "consultation/admin/write_outcome.html"
@@ -189,33 +149,8 @@ class WriteOutcomeView(TopicStepView):
         return super().get_context_data(prefilled=self.prefilled(), **kwargs)
 
     def form_valid(self, form):
-        prefilled = self.prefilled()
-        page = OutcomePage(
-            title=prefilled["title"],
-            slug=f"outcome-{self.topic.pk}",
-            topic=self.topic,
-            decision=prefilled["decision"],
-            tally=prefilled["tally"],
-            plan=prefilled["plan"] or self.topic.description,
-            responsible=self.topic.community.name,
-            deadline=timezone.localdate() + timedelta(days=30),
-            notice_days=7,
-            live=False,
-            owner=self.request.user,
-        )
         try:
-            with transaction.atomic():
-                ensure_page_permissions(self.community_page)
-                self.community_page.add_child(instance=page)
-                # A draft may still lack what staff write (the decision, when no ballot was
-                # held); the editor requires it before the page can be published.
-                page.save_revision(user=self.request.user, log_action=True, clean=False)
-        except IntegrityError:
-            # Written a moment ago by someone else: continue with theirs.
-            existing = outcome_page_of(self.topic)
-            if existing is None:
-                raise
-            page = existing
+            outcomes.write_outcome_draft(self.topic, self.request.user)
         except ValidationError as error:
             form.add_error(None, error.messages)
             return self.form_invalid(form)
@@ -223,7 +158,83 @@ class WriteOutcomeView(TopicStepView):
             self.request,
             _("The outcome is a draft: check it, then publish it to start the notice period."),
         )
-        return redirect("wagtailadmin_pages:edit", page.pk)
+        return redirect("consultation_topic_review_outcome", self.topic.pk)
+
+
+class PublishOutcomeView(TopicStepView):
+    """结果公示: the draft's words, checked and corrected, published in one step; the stored
+    tally is shown as counted, never as a field. Publishing starts the notice period and
+    returns to the topic."""
+
+    page_title = gettext_lazy("Review and publish the outcome")
+    template_name = "consultation/admin/publish_outcome.html"
+    form_class = OutcomeReviewForm
+
+    def precheck(self, request):
+        self.page = outcome_page_of(self.topic)
+        if self.page is None:
+            return self.refuse(_("There is no outcome draft yet; write the outcome first."))
+        if self.page.live:
+            return self.refuse(_("The outcome is published already; change it in the page editor."))
+        # The draft's latest words, as the editor would show them.
+        self.page = self.page.get_latest_revision_as_object()
+        ensure_page_permissions(self.topic.community.page)
+        return None
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.page}
+
+    def get_context_data(self, **kwargs):
+        ballot = (
+            self.topic.ballots.filter(status=BallotStatus.CLOSED)
+            .prefetch_related("options")
+            .order_by("-opens_at")
+            .first()
+        )
+        return super().get_context_data(
+            page=self.page,
+            ballot=ballot,
+            editor_url=editor_url(self.page, self.topic),
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        user = self.request.user
+        try:
+            with transaction.atomic():
+                page = form.save(commit=False)
+                revision = page.save_revision(user=user, log_action=True)
+                # Publishing the page is what starts the notice period (pages.outcome_published).
+                PublishPageRevisionAction(revision, user=user, changed=True).execute()
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+            return self.form_invalid(form)
+        except PermissionDenied:
+            raise Http404 from None
+        topic = Topic.objects.get(pk=self.topic.pk)
+        messages.success(self.request, published_message(topic))
+        return redirect("topics:inspect", topic.pk)
+
+
+@hooks.register("after_publish_page")
+def back_to_the_topic(request, page):
+    """An outcome published in Wagtail's editor returns to its topic, as the review does."""
+    page = page.specific
+    if not isinstance(page, OutcomePage):
+        return None
+    topic = Topic.objects.get(pk=page.topic_id)
+    if topic.status != TopicState.NOTICE:
+        return None
+    messages.success(request, published_message(topic))
+    return redirect("topics:inspect", topic.pk)
+
+
+@hooks.register("construct_page_action_menu")
+def publish_first_on_outcomes(menu_items, request, context):
+    """On an outcome page, publishing is the step: its button comes first, not behind
+    "save draft"."""
+    if isinstance(context.get("page"), OutcomePage):
+        menu_items.sort(key=lambda item: item.name != "action-publish")
 
 
 class RecordProgressView(TopicStepView):

@@ -1,11 +1,14 @@
 """Records staff keep: meetings with their minutes and files, and each community's settings."""
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count
 from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.admin.ui.tables import (
     BooleanColumn,
@@ -29,6 +32,7 @@ from ..models import (
     TopicState,
 )
 from .common import ScopedViewSet, local_datetime, scoped
+from .outcomes import TopicStepView
 
 # ---------------------------------------------------------------------------------------------
 # Meetings
@@ -45,6 +49,86 @@ def deliberating_topics(user):
 class MeetingFormMixin:
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "topics": deliberating_topics(self.request.user)}
+
+
+def tell_minutes(meeting, staff):
+    when = timezone.localtime(meeting.held_at).strftime("%Y-%m-%d %H:%M")
+    notify("topic.minutes", meeting.topic, staff, params={"meeting": f"{when} · {meeting.place}"})
+
+
+class RecordMeetingView(TopicStepView):
+    """A meeting recorded from its topic's page: the topic is given, not picked; its minutes go
+    in the same form once it has taken place."""
+
+    page_title = gettext_lazy("Record a meeting")
+    header_icon = "calendar"
+    template_name = "consultation/admin/record_meeting.html"
+    form_class = MeetingForm
+
+    def precheck(self, request):
+        if request.method == "GET" and self.topic.status != TopicState.DELIBERATING:
+            return self.refuse(_("Meetings are recorded while the topic is being deliberated."))
+        return None
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "topic": self.topic}
+
+    def get_initial(self):
+        # Those invited usually attend: a start for the list of who came.
+        return {"attendees": self.topic.invited_parties}
+
+    def form_valid(self, form):
+        data = {name: form.cleaned_data[name] for name in ("held_at", "place", "attendees")}
+        data["minutes"] = form.cleaned_data.get("minutes", "")
+        try:
+            with transaction.atomic():
+                meeting = workflow.record_meeting(self.topic, self.request.user, **data)
+                form.save_attachments(meeting)
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        except PermissionDenied:
+            raise Http404 from None
+        messages.success(
+            self.request, _("The meeting is recorded; the topic's followers are told.")
+        )
+        return redirect("topics:inspect", self.topic.pk)
+
+
+class MeetingMinutesView(RecordMeetingView):
+    """The minutes of a meeting recorded ahead, once it has taken place (or a correction)."""
+
+    model = Meeting  # the record its URL names
+    page_title = gettext_lazy("Minutes of the meeting")
+
+    def dispatch(self, request, pk):
+        self.meeting = get_object_or_404(
+            scoped(Meeting.objects.select_related("topic__community"), request.user), pk=pk
+        )
+        self.topic = self.meeting.topic
+        # Read before the form fills the meeting in: were minutes there already?
+        self.had_minutes = bool(self.meeting.minutes.strip())
+        return super(TopicStepView, self).dispatch(request, pk)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.meeting}
+
+    def get_initial(self):
+        return {}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(attachments=self.meeting.attachments.all(), **kwargs)
+
+    def form_valid(self, form):
+        with transaction.atomic():
+            meeting = form.save(commit=False)
+            meeting._history_user = self.request.user
+            meeting.save()
+            form.save_attachments(meeting)
+        if not self.had_minutes and meeting.minutes.strip():
+            tell_minutes(meeting, self.request.user)
+        messages.success(self.request, _("The meeting's record is saved."))
+        return redirect("topics:inspect", self.topic.pk)
 
 
 class MeetingCreateView(MeetingFormMixin, generic.CreateView):
@@ -77,13 +161,7 @@ class MeetingEditView(MeetingFormMixin, generic.EditView):
         meeting = super().save_instance()
         self.form.save_attachments(meeting)
         if not had_minutes and meeting.minutes.strip():
-            when = timezone.localtime(meeting.held_at).strftime("%Y-%m-%d %H:%M")
-            notify(
-                "topic.minutes",
-                meeting.topic,
-                self.request.user,
-                params={"meeting": f"{when} · {meeting.place}"},
-            )
+            tell_minutes(meeting, self.request.user)
         return meeting
 
     def get_context_data(self, **kwargs):

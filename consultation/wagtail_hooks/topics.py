@@ -31,7 +31,7 @@ from wagtail.admin.widgets.button import HeaderButton
 from communities.permissions import managed_communities
 from communities.scoping import ScopedAdminView
 
-from .. import voting, workflow
+from .. import outcomes, voting, workflow
 from ..admin_forms import (
     AcceptTopicForm,
     CloseBallotForm,
@@ -50,6 +50,7 @@ from ..models import (
     Topic,
     TopicState,
 )
+from . import cycle
 from .common import (
     LocalTimeInspectView,
     ScopedViewSet,
@@ -233,35 +234,14 @@ class TopicIndexView(generic.IndexView):
 
 
 class TopicInspectView(LocalTimeInspectView):
-    @cached_property
-    def header_buttons(self):
-        # The decisions open now, as buttons in plain sight.
-        available = workflow.available_actions(self.object, self.request.user)
-        buttons = action_buttons(self.object, available, HeaderButton)
-        topic = self.object
-        ballot_status = topic.ballots.order_by("-opens_at").values_list("status", flat=True)
-        outcome_page = OutcomePage.objects.filter(topic=topic).values_list("pk", flat=True)
-        buttons += outcome_buttons(topic, outcome_page.first(), ballot_status.first(), HeaderButton)
-        if self.object.ballots.filter(status=BallotStatus.OPEN).exists():
-            buttons.append(
-                HeaderButton(
-                    _("Close the ballot early"),
-                    url=reverse("consultation_close_ballot", args=[self.object.pk]),
-                    icon_name="tasks",
-                )
-            )
-        return buttons
+    """The topic's own page, where its cycle is driven: the stage it is at, the steps due now
+    as buttons, and everything recorded so far (cycle.py)."""
+
+    header_buttons = []  # the steps stand on the page itself, beside what they act on
 
     def get_fields_context(self):
         # What does not apply yet (no decision, no deliberation) is left out, not listed empty.
         return [field for field in super().get_fields_context() if field["value"] != "—"]
-
-    def get_invited_households_display_value(self):
-        return ", ".join(h.address for h in self.object.invited_households.all())
-
-    def get_invited_users_display_value(self):
-        people = self.object.invited_users.all()
-        return ", ".join(u.get_full_name() or u.email for u in people)
 
     def get_context_data(self, **kwargs):
         history = (
@@ -277,7 +257,10 @@ class TopicInspectView(LocalTimeInspectView):
         )
         counts = Topic.objects.filter(pk=self.object.pk).with_support_count().get()
         return super().get_context_data(
-            timeline=history, support_count=counts.support_count, **kwargs
+            timeline=history,
+            support_count=counts.support_count,
+            **cycle.topic_page_context(self.object, self.request.user),
+            **kwargs,
         )
 
 
@@ -338,15 +321,6 @@ class TopicViewSet(ScopedViewSet):
         "duplicate_of",
         "deliberation_starts",
         "deliberation_ends",
-        "invited_households",
-        "invited_users",
-        "invited_parties",
-        "notice_starts_at",
-        "notice_ends_at",
-        "implementation_deadline",
-        "implemented_at",
-        "evaluation_ends_at",
-        "closed_at",
     ]
 
 
@@ -395,7 +369,12 @@ class TopicActionView(ScopedAdminView, WagtailAdminTemplateMixin, FormView):
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
-        if self.form_class in (AcceptTopicForm, MarkDuplicateForm, OpenBallotForm):
+        if self.form_class in (
+            AcceptTopicForm,
+            CompleteImplementationForm,
+            MarkDuplicateForm,
+            OpenBallotForm,
+        ):
             kwargs["topic"] = self.topic
         return kwargs
 
@@ -413,12 +392,14 @@ class TopicActionView(ScopedAdminView, WagtailAdminTemplateMixin, FormView):
         try:
             workflow.perform(self.topic, self.action, self.request.user, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            # A refusal about one field (a guard's code names it) shows beside that field.
+            field = getattr(error, "code", None)
+            form.add_error(field if field in form.fields else None, error)
             return self.form_invalid(form)
         except PermissionDenied:
             raise Http404 from None
         messages.success(self.request, self.success_message % {"title": self.topic.title})
-        return redirect("topics:index")
+        return redirect("topics:inspect", self.topic.pk)
 
 
 class SendToScreeningView(TopicActionView):
@@ -539,6 +520,14 @@ class CloseBallotView(ScopedAdminView, WagtailAdminTemplateMixin, FormView):
                 _(
                     "The count failed its integrity check (ballot papers and voters differ). "
                     "The result is withheld and the community office has been told."
+                ),
+            )
+        elif outcomes.ballot_counted(ballot, actor=self.request.user) is not None:
+            messages.success(
+                self.request,
+                _(
+                    "The ballot is closed and counted; the outcome draft is written from the "
+                    "tally. Check it and publish it."
                 ),
             )
         else:

@@ -378,9 +378,10 @@ def test_meeting_attachments_are_saved(staff_client, community):
 
 def test_adding_minutes_later_records_who_and_tells_followers(staff_client, staff, community):
     topic = DeliberatingTopicFactory(community=community)
+    held_at = timezone.localtime() - timedelta(hours=2)
     meeting = Meeting.objects.create(
         topic=topic,
-        held_at=timezone.now(),
+        held_at=held_at,
         place="议事厅",
         attendees="居民代表",
         recorded_by=staff,
@@ -389,7 +390,7 @@ def test_adding_minutes_later_records_who_and_tells_followers(staff_client, staf
     response = staff_client.post(
         reverse("meetings:edit", args=[meeting.pk]),
         {
-            "held_at": "2026-12-05 19:00",
+            "held_at": held_at.strftime("%Y-%m-%d %H:%M"),
             "place": "议事厅",
             "attendees": "居民代表",
             "minutes": "一致同意更换路灯。",

@@ -139,7 +139,9 @@ def test_writing_the_outcome_creates_a_prefilled_draft_under_the_community_page(
 
     page = OutcomePage.objects.get(topic=voted_topic)
     assert response.status_code == 302
-    assert response["Location"] == editor_url(page)
+    assert response["Location"] == reverse(
+        "consultation_topic_review_outcome", args=[voted_topic.pk]
+    )
     assert not page.live
     assert page.get_parent().specific == community_page
     assert page.slug == f"outcome-{voted_topic.pk}"
@@ -407,6 +409,7 @@ def test_progress_is_recorded_only_while_carried_out(staff_client, community):
 
 def test_marking_as_carried_out_opens_the_evaluation(staff_client, staff, community):
     topic = implementing_topic(community)
+    outcomes.record_progress(topic, staff, date=timezone.localdate(), percent=100, text="完工。")
     url = action_url("complete_implementation", topic)
     assert staff_client.get(url).status_code == 200
 

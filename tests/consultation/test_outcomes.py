@@ -100,9 +100,17 @@ def implementing(in_notice, clock):
     return topic
 
 
+def marked_carried_out(topic, staff, evaluation_days=14):
+    """All done (100% recorded), then marked carried out."""
+    outcomes.record_progress(topic, staff, date=timezone.localdate(), percent=100, text="完工。")
+    return workflow.perform(
+        topic, "complete_implementation", staff, evaluation_days=evaluation_days
+    )
+
+
 @pytest.fixture
 def evaluating(implementing, staff):
-    return workflow.perform(implementing, "complete_implementation", staff, evaluation_days=14)
+    return marked_carried_out(implementing, staff)
 
 
 def notifications(event, **filters):
@@ -433,7 +441,7 @@ def test_evaluation_runs_between_1_and_90_days(implementing, staff, days):
 
 def test_carried_out_opens_the_evaluation(implementing, staff, author, clock):
     now = timezone.now()
-    topic = workflow.perform(implementing, "complete_implementation", staff, evaluation_days=14)
+    topic = marked_carried_out(implementing, staff)
     assert topic.status == TopicState.EVALUATING
     assert topic.implemented_at == now
     assert topic.evaluation_ends_at == now + timedelta(days=14)
@@ -570,9 +578,7 @@ def test_advance_consultation_moves_everything_on(
     )
     clock.move_to(T0 + timedelta(days=1, minutes=1), tick=False)  # the short notice is over
     call_command("advance_consultation", stdout=io.StringIO())
-    rated = workflow.perform(
-        Topic.objects.get(pk=overdue.pk), "complete_implementation", staff, evaluation_days=1
-    )
+    rated = marked_carried_out(Topic.objects.get(pk=overdue.pk), staff, evaluation_days=1)
     outcomes.rate(rated, neighbour, rating="satisfied")
     overdue = publish(
         write_outcome(

@@ -125,7 +125,10 @@ def data_for(community, consultation_settings):
             },
             # The outcome page itself is tested with outcomes; the step reads only these two.
             "publish_outcome": {"page": SimpleNamespace(notice_days=7, deadline=date(2027, 3, 31))},
-            "complete_implementation": {"evaluation_days": 14},
+            "complete_implementation": {
+                "evaluation_days": 14,
+                "reason": "路灯已换，验收另行安排。",
+            },
         }.get(action, {})
 
     return build
