@@ -21,6 +21,7 @@ from communities.models import Community, Grid, Household, Resident
 from consultation import views as consultation_views
 from consultation.outcomes import community_satisfaction
 from consultation.pages import OutcomePage
+from organisations import views as organisation_views
 
 
 def count_of(queryset):
@@ -46,7 +47,7 @@ class HomePage(Page):
     body = RichTextField(_("body"), blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
-    subpage_types = ["home.CommunityPage", "home.StandardPage"]
+    subpage_types = ["home.CommunityPage", "home.StandardPage", "projects.FundingRoundPage"]
     max_count = 1
 
     class Meta:

@@ -19,7 +19,7 @@ class OrganisationForm(forms.ModelForm):
 
     communities = CommunityChoiceField(
         label=_("Communities served"),
-        queryset=Community.objects.select_related("street").order_by("street__name", "name"),
+        queryset=Community.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choose at least one community the organisation serves.")},
     )
@@ -50,6 +50,12 @@ class OrganisationForm(forms.ModelForm):
             "name": _("As on the registration certificate, or as the group is known, "
                       "e.g. 幸福里书法社."),
         }  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["communities"].queryset = Community.objects.select_related("street").order_by(
+            "street__name", "name"
+        )
 
     def clean_credit_code(self):
         return normalise_credit_code(self.cleaned_data.get("credit_code"))

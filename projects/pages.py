@@ -1,0 +1,175 @@
+"""A funding round (公益创投) as a Wagtail page.
+
+A page, not a plain record, because the street office writes its rules as editorial text,
+publishes it on a date, and organisations need a stable public address to read and share.
+Publishing the page announces the round; applications open at its opening time.
+"""
+
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from wagtail.admin.forms import WagtailAdminPageForm
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.fields import RichTextField
+from wagtail.models import Orderable, Page
+
+from communities.models import Street
+from organisations.models import Category
+
+MONEY = {"max_digits": 12, "decimal_places": 2}
+MIN_MONEY = MinValueValidator(Decimal("0.01"))
+
+
+class FundingRoundForm(WagtailAdminPageForm):
+    eligible_categories = forms.MultipleChoiceField(
+        label=_("Eligible categories"),
+        choices=Category.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Organisations of these categories may apply; none chosen: all may."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        criteria = self.formsets.get("criteria")
+        if criteria is None or not criteria.is_valid():
+            return cleaned
+        kept = [
+            form.cleaned_data
+            for form in criteria.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        total = sum(row.get("weight") or 0 for row in kept)
+        total += cleaned.get("residents_say_weight") or 0
+        if total != 100:
+            self.add_error(
+                None,
+                _("The criteria's weights and the residents' vote add up to %(total)s%%; "
+                  "they must add up to 100%%.") % {"total": total},
+            )  # fmt: skip
+        return cleaned
+
+
+class FundingRoundPage(Page):
+    street = models.ForeignKey(
+        Street,
+        on_delete=models.PROTECT,
+        related_name="funding_rounds",
+        verbose_name=_("street office running the round"),
+    )
+    intro = models.CharField(_("introduction"), max_length=300, blank=True)
+    rules = RichTextField(_("rules"), blank=True)
+    total_budget = models.DecimalField(_("total budget (yuan)"), validators=[MIN_MONEY], **MONEY)
+    grant_ceiling = models.DecimalField(
+        _("most one application may request (yuan)"), validators=[MIN_MONEY], **MONEY
+    )
+    opens_at = models.DateTimeField(_("applications open"))
+    closes_at = models.DateTimeField(_("applications close"))
+    review_ends_on = models.DateField(_("review ends"))
+    announced_on = models.DateField(_("awards announced"))
+    eligible_categories = models.JSONField(
+        _("eligible categories"),
+        default=list,
+        blank=True,
+        help_text=_("Organisations of these categories may apply; none chosen: all may."),
+    )
+    residents_say_weight = models.PositiveSmallIntegerField(
+        _("weight of the residents' vote (%)"),
+        default=0,
+        validators=[MaxValueValidator(100)],
+        help_text=_(
+            "0: no residents' vote. Otherwise verified residents of the communities an "
+            "application serves vote on the shortlist, and the result counts as one criterion "
+            "with this weight beside the reviewers' scores."
+        ),
+    )
+    notice_days = models.PositiveSmallIntegerField(
+        _("notice period of the awards (days)"),
+        default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+    )
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("street"),
+        FieldPanel("intro"),
+        FieldPanel("rules"),
+        MultiFieldPanel(
+            [FieldRowPanel([FieldPanel("total_budget"), FieldPanel("grant_ceiling")])],
+            heading=_("Money"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("opens_at"), FieldPanel("closes_at")]),
+                FieldRowPanel([FieldPanel("review_ends_on"), FieldPanel("announced_on")]),
+            ],
+            heading=_("Dates"),
+        ),
+        FieldPanel("eligible_categories"),
+        InlinePanel("criteria", heading=_("Scoring criteria"), min_num=1),
+        MultiFieldPanel(
+            [FieldPanel("residents_say_weight"), FieldPanel("notice_days")],
+            heading=_("Residents' say and public notice"),
+        ),
+    ]
+    base_form_class = FundingRoundForm
+    parent_page_types = ["home.HomePage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("funding round")
+        verbose_name_plural = _("funding rounds")
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.grant_ceiling and self.total_budget and self.grant_ceiling > self.total_budget:
+            errors["grant_ceiling"] = _("The ceiling cannot be more than the round's budget.")
+        if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
+            errors["closes_at"] = _("Applications must close after they open.")
+        closing_day = timezone.localdate(self.closes_at) if self.closes_at else None
+        if closing_day and self.review_ends_on and self.review_ends_on < closing_day:
+            errors["review_ends_on"] = _("Review ends after applications close.")
+        if self.review_ends_on and self.announced_on and self.announced_on < self.review_ends_on:
+            errors["announced_on"] = _("Awards are announced after the review ends.")
+        unknown = set(self.eligible_categories or []) - set(Category.values)
+        if unknown:
+            errors["eligible_categories"] = _("Unknown categories: %(names)s") % {
+                "names": ", ".join(sorted(unknown))
+            }
+        if errors:
+            raise ValidationError(errors)
+
+    def is_open(self, now=None):
+        now = now or timezone.now()
+        return self.live and self.opens_at <= now < self.closes_at
+
+    def accepts_category(self, category):
+        return not self.eligible_categories or category in self.eligible_categories
+
+
+class ScoringCriterion(Orderable):
+    """One line of the scoring sheet: reviewers score 0–10; the weights of a round add up to
+    100 (the residents' vote, if any, takes its share of them)."""
+
+    round = ParentalKey(FundingRoundPage, on_delete=models.CASCADE, related_name="criteria")
+    name = models.CharField(_("criterion"), max_length=80)
+    weight = models.PositiveSmallIntegerField(
+        _("weight (%)"), validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    guidance = models.TextField(_("guidance for reviewers"), max_length=1000, blank=True)
+
+    panels = [FieldRowPanel([FieldPanel("name"), FieldPanel("weight")]), FieldPanel("guidance")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("scoring criterion")
+        verbose_name_plural = _("scoring criteria")
+
+    def __str__(self):
+        return f"{self.name} ({self.weight}%)"
