@@ -77,6 +77,7 @@ urlpatterns += i18n_patterns(
     path("", include("communities.urls")),
     path("", include("consultation.urls")),
     path("", include("organisations.urls")),
+    path("", include("projects.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

@@ -1,0 +1,3 @@
+"""Reviewer pages: assigned applications, conflict declaration, scoring."""
+
+urlpatterns = []

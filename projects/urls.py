@@ -1,0 +1,9 @@
+from django.urls import include, path
+
+from . import review_views, views
+
+app_name = "projects"
+urlpatterns = [
+    path("", include(views.urlpatterns)),
+    path("", include(review_views.urlpatterns)),
+]

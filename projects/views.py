@@ -1,0 +1,3 @@
+"""Applicant pages: rounds, applying, an application (owned by the applications work)."""
+
+urlpatterns = []

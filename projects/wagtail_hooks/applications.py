@@ -1,0 +1,1 @@
+"""Applications in the admin: screening, decisions (owned by the applications work)."""

@@ -1,0 +1,1 @@
+"""Reviewers, reviews and the ranking in the admin (owned by the reviews work)."""
