@@ -61,6 +61,7 @@ def configure(workdir):
         DEBUG="",
         YISHI_TESTING="0",
         SECRET_KEY=os.environ.get("SECRET_KEY") or secrets.token_urlsafe(50),
+        SMS_ALLOW_CONSOLE="1",  # no sign-in codes are sent during a benchmark
         DJANGO_SETTINGS_MODULE="config.settings",
     )
     if os.environ.get("DATABASE_URL", "").startswith("postgres"):

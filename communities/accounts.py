@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from wagtail import hooks
 from wagtail.users.models import UserProfile
 
-from .models import Membership, NotificationPreference, Resident
+from .models import Membership, NotificationPreference, Resident, UserPhone
 
 _SECTIONS = {}
 CHANGE_REASON = "account closed"
@@ -93,6 +93,7 @@ def close_account(user, by):
         user.save()
 
         EmailAddress.objects.filter(user=user).delete()
+        UserPhone.objects.filter(user=user).delete()
         Authenticator.objects.filter(user=user).delete()
         UserProfile.objects.filter(user=user).delete()
         NotificationPreference.objects.filter(user=user).delete()

@@ -494,3 +494,36 @@ class RegisterImport(models.Model):
     @property
     def is_pending(self):
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+
+class UserPhone(models.Model):
+    """The mobile number a person signs in with, and whether an SMS code proved it is theirs.
+
+    Not `Resident.phone`: that is the contact number the community office keeps with the
+    household register, which anyone may type. This one opens the account, so it counts only
+    once verified: two accounts may have claimed a number, only one may have proved it.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="login_phone",
+        verbose_name=_("user"),
+    )
+    number = models.CharField(_("mobile number"), max_length=16, db_index=True)
+    verified = models.BooleanField(_("verified"), default=False)
+
+    class Meta:
+        verbose_name = _("sign-in mobile number")
+        verbose_name_plural = _("sign-in mobile numbers")
+        constraints = [
+            # An unproved claim must not lock the owner out: only a verified number is unique.
+            models.UniqueConstraint(
+                fields=["number"],
+                condition=Q(verified=True),
+                name="verified_login_phone_is_unique",
+            ),
+        ]
+
+    def __str__(self):
+        return self.number

@@ -3,7 +3,7 @@
 from allauth.account.models import EmailAddress
 
 from .accounts import personal_data
-from .models import NotificationPreference, Resident
+from .models import NotificationPreference, Resident, UserPhone
 
 
 def moment(value):
@@ -21,6 +21,9 @@ def account(user):
             {"email": a.email, "verified": a.verified, "primary": a.primary}
             for a in EmailAddress.objects.filter(user=user).order_by("pk")
         ],
+        "mobile_number": UserPhone.objects.filter(user=user)
+        .values("number", "verified")
+        .first(),
         "email_preference": NotificationPreference.objects.filter(user=user)
         .values_list("frequency", flat=True)
         .first(),

@@ -253,13 +253,35 @@ TASKS = {
     }
 }
 
-# Accounts (django-allauth): email is the login, verification is mandatory.
+# Accounts (django-allauth): a mobile number with a code by SMS, or email with a password;
+# either way the account proves the number or the address before it is used.
 SITE_ID = 1
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "communities:profile"
-ACCOUNT_LOGIN_METHODS = {"email"}
-ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_LOGIN_METHODS = {"phone", "email"}
+# allauth insists on "email*" while email verification is mandatory; the sign-up form asks for
+# a mobile number *or* an email (communities.account_forms), and a phone account's SMS code
+# takes the place of the email link (communities.account_adapter.VerifiedAddressStage).
+ACCOUNT_SIGNUP_FIELDS = ["phone", "email*", "password1*", "password2*"]
+ACCOUNT_FORMS = {
+    "signup": "communities.account_forms.SignupForm",
+    "login": "communities.account_forms.LoginForm",
+    "request_login_code": "communities.account_forms.RequestLoginCodeForm",
+    "confirm_login_code": "communities.account_forms.ConfirmLoginCodeForm",
+    "verify_phone": "communities.account_forms.VerifyPhoneForm",
+    "change_phone": "communities.account_forms.ChangePhoneForm",
+}
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_USER_DISPLAY = "communities.account_adapter.user_display"
+ACCOUNT_PHONE_VERIFICATION_ENABLED = True
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+# Six digits, ten minutes to type them (a text can be slow, and so can reading glasses), a new
+# one on request.
+ACCOUNT_PHONE_VERIFICATION_CODE_FORMAT = {"numeric": True, "length": 6, "dashed": False}
+ACCOUNT_PHONE_VERIFICATION_TIMEOUT = 10 * 60
+ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 10 * 60
+ACCOUNT_PHONE_VERIFICATION_SUPPORTS_RESEND = True
+ACCOUNT_LOGIN_BY_CODE_SUPPORTS_RESEND = True
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_USER_MODEL_USERNAME_FIELD = "username"
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
@@ -272,7 +294,15 @@ ACCOUNT_RATE_LIMITS = {
     "signup": "20/m/ip",
     "confirm_email": "1/3m/key",
     "reset_password": "20/m/ip,5/m/key",
+    # Codes by SMS (the key is the number). Every text also counts against SMS_RATE_LIMITS,
+    # which the forms check first so the page says how long to wait.
+    "request_login_code": "20/m/ip,3/m/key",
+    "verify_phone": "1/30s/key,10/m/ip",
+    "change_phone": "1/m/user",
 }
+# Behind the reverse proxy of docs/deploy.md the client's address is the last one it adds to
+# X-Forwarded-For; without this every resident would share the proxy's address in the limits.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "【议事】"
 # Emails name the Wagtail site and SITE_URL's host, not the host a request came in on.
 ACCOUNT_ADAPTER = "communities.account_adapter.AccountAdapter"
@@ -280,6 +310,43 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "议事 Yishi"
 # TOTP is available to everyone; community staff and street officers must have it to use the admin.
 YISHI_STAFF_REQUIRE_2FA = env_bool("YISHI_STAFF_REQUIRE_2FA", True)
+
+# Text messages (communities.sms): printed to the console in development and tests, Tencent
+# Cloud SMS in production. Production refuses to start with the console, where sign-in codes
+# would reach nobody, unless SMS_ALLOW_CONSOLE says so (a staging site read from its logs).
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "console")
+SMS_TENCENT = {
+    "secret_id": os.environ.get("TENCENT_SMS_SECRET_ID", ""),
+    "secret_key": os.environ.get("TENCENT_SMS_SECRET_KEY", ""),
+    "sdk_app_id": os.environ.get("TENCENT_SMS_SDK_APP_ID", ""),
+    "sign_name": os.environ.get("TENCENT_SMS_SIGN_NAME", ""),
+    "region": os.environ.get("TENCENT_SMS_REGION", "ap-guangzhou"),
+    # One approved template per kind of text: its id, filled with the parameters in order.
+    "templates": {
+        "code": os.environ.get("TENCENT_SMS_TEMPLATE_ID", ""),
+        "account_exists": os.environ.get("TENCENT_SMS_TEMPLATE_ID_ACCOUNT_EXISTS", ""),
+    },
+}
+if SMS_BACKEND == "console" and not (DEBUG or TESTING or env_bool("SMS_ALLOW_CONSOLE")):
+    raise ImproperlyConfigured(
+        "SMS_BACKEND must be set when DEBUG is off (SMS_BACKEND=tencent and its TENCENT_SMS_* "
+        "variables, see docs/deploy.md); SMS_ALLOW_CONSOLE=1 keeps the console on purpose."
+    )
+if SMS_BACKEND == "tencent":
+    missing = [
+        f"TENCENT_SMS_{name.upper()}"
+        for name in ("secret_id", "secret_key", "sdk_app_id", "sign_name")
+        if not SMS_TENCENT[name]
+    ] + ([] if SMS_TENCENT["templates"]["code"] else ["TENCENT_SMS_TEMPLATE_ID"])
+    if missing:
+        raise ImproperlyConfigured(f"SMS_BACKEND=tencent needs {', '.join(missing)}.")
+    del missing
+# Texts per (amount, seconds): a number gets one code a minute and five an hour; one network
+# twenty an hour (a community office signing residents up on its Wi-Fi may raise it).
+SMS_RATE_LIMITS = {
+    "number": [(1, 60), (5, 60 * 60)],
+    "ip": [(int(os.environ.get("SMS_PER_NETWORK_PER_HOUR", "20")), 60 * 60)],
+}
 
 # Wagtail
 WAGTAIL_SITE_NAME = "议事 Yishi"

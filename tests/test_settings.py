@@ -35,6 +35,18 @@ def run(args, **env):
     )
 
 
+# Production texts sign-in codes through a real provider; with DEBUG off the settings refuse the
+# console (tests/communities/test_phone_sign_in.py). Nothing is sent here.
+PRODUCTION_SMS = {
+    "SMS_BACKEND": "tencent",
+    "TENCENT_SMS_SECRET_ID": "AKID-settings-test",
+    "TENCENT_SMS_SECRET_KEY": "settings-test",
+    "TENCENT_SMS_SDK_APP_ID": "1400000000",
+    "TENCENT_SMS_SIGN_NAME": "议事",
+    "TENCENT_SMS_TEMPLATE_ID": "100000",
+}
+
+
 def production_secret_key():
     key = secrets.token_urlsafe(45)
     assert len(key) == 60
@@ -53,6 +65,7 @@ def test_deploy_check_is_clean_with_production_environment(tmp_path, database):
         ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         YISHI_TESTING="0",
         SECRET_KEY=production_secret_key(),
+        **PRODUCTION_SMS,
         ALLOWED_HOSTS="yishi.example.cn",
         # Account emails are mandatory, so production names its mail server.
         EMAIL_HOST="smtp.example.cn",
@@ -95,6 +108,7 @@ def test_deploy_check_fails_when_production_has_no_mail_server(tmp_path):
         ["manage.py", "check", "--deploy"],
         YISHI_TESTING="0",
         SECRET_KEY=production_secret_key(),
+        **PRODUCTION_SMS,
         ALLOWED_HOSTS="yishi.example.cn",
         DATABASE_URL=f"sqlite:///{tmp_path / 'deploy-check.sqlite3'}",
     )
@@ -112,6 +126,7 @@ def test_postgresql_deployment_installs_contrib_postgres():
         ],
         YISHI_TESTING="0",
         SECRET_KEY=production_secret_key(),
+        **PRODUCTION_SMS,
         ALLOWED_HOSTS="yishi.example.cn",
         EMAIL_HOST="smtp.example.cn",
         DATABASE_URL="postgres://yishi@127.0.0.1:5432/yishi",
@@ -148,6 +163,7 @@ def test_language_cookie_is_secure_and_same_site_in_production(tmp_path):
         ["-c", LANGUAGE_COOKIE],
         YISHI_TESTING="0",
         SECRET_KEY=production_secret_key(),
+        **PRODUCTION_SMS,
         ALLOWED_HOSTS="yishi.example.cn",
         DATABASE_URL=f"sqlite:///{tmp_path / 'prod.sqlite3'}",
         DJANGO_SETTINGS_MODULE="config.settings",
