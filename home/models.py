@@ -140,6 +140,7 @@ class CommunityPage(RoutablePageMixin, Page):
             .order_by("-first_published_at")[:6]
         )
         context["satisfaction"] = community_satisfaction(community)
+        context["organisations"] = community.organisations.filed().order_by("name")[:6]
         context["being_voted"] = consultation_views.ballots_being_voted(community)[:10]
         context["open_topics"] = (
             community.topics.filter(status__in=["collecting", "screening"])
@@ -159,6 +160,10 @@ class CommunityPage(RoutablePageMixin, Page):
     @path("topics/new/")
     def propose_topic(self, request):
         return consultation_views.propose(request, self.community, page=self)
+
+    @path("organisations/")
+    def organisations(self, request):
+        return organisation_views.directory(request, community=self.community, page=self)
 
     @path("agenda/")
     @path("agenda/<int:year>/")

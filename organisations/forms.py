@@ -56,6 +56,9 @@ class OrganisationForm(forms.ModelForm):
         self.fields["communities"].queryset = Community.objects.select_related("street").order_by(
             "street__name", "name"
         )
+        # Radio buttons, so no "choose one" blank among them; most groups are community-based.
+        self.fields["kind"].choices = Kind.choices
+        self.fields["kind"].initial = self.instance.kind or Kind.FILED
 
     def clean_credit_code(self):
         return normalise_credit_code(self.cleaned_data.get("credit_code"))

@@ -125,3 +125,36 @@ def login(live_server):
         return page
 
     return log_in
+
+
+STAFF_TOTP_SECRET = "JBSWY3DPEHPK3PXP"
+
+
+@pytest.fixture
+def staff_login(live_server, login):
+    """Sign a staff member in the way they do: password, then the code from their
+    authenticator app (TOTP is activated for them first)."""
+    from allauth.mfa.totp.internal.auth import (
+        TOTP,
+        format_hotp_value,
+        hotp_value,
+        yield_hotp_counters_from_time,
+    )
+    from django.contrib.auth import get_user_model
+    from playwright.sync_api import expect
+
+    def sign_in(page, email, password=DEMO_PASSWORD):
+        user = get_user_model().objects.get(email=email)
+        if not user.authenticator_set.filter(type="totp").exists():
+            TOTP.activate(user, STAFF_TOTP_SECRET)
+        login(page, email, password)
+        code = page.locator("input[name=code]")
+        expect(code).to_be_visible()
+        counter = next(iter(yield_hotp_counters_from_time()))
+        code.fill(format_hotp_value(hotp_value(STAFF_TOTP_SECRET, counter)))
+        page.locator("main form button[type=submit]").first.click()
+        page.wait_for_load_state()
+        expect(page.locator("input[name=code]")).to_have_count(0)
+        return page
+
+    return sign_in
