@@ -22,6 +22,7 @@ from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.permissions import register_permission_policy
 
+from communities.admin_ui import LocalTimeInspectView
 from communities.scoping import ScopedAdminView, ScopedViewSet, StaffRolePolicy
 
 from . import workflow
@@ -43,7 +44,7 @@ class DecisionForm(forms.Form):
     )
 
 
-class OrganisationInspectView(generic.InspectView):
+class OrganisationInspectView(LocalTimeInspectView):
     template_name = "organisations/admin/inspect.html"
 
     def get_context_data(self, **kwargs):

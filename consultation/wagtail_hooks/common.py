@@ -1,13 +1,10 @@
 """What every consultation staff screen shares: who may open it and what it reaches."""
 
-from datetime import datetime
-
-from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from django_filters import ChoiceFilter
-from wagtail.admin.views import generic
 from wagtail.permissions import register_permission_policy
 
+from communities.admin_ui import LocalTimeInspectView, local_datetime  # noqa: F401
 from communities.models import Community
 from communities.permissions import managed_communities
 from communities.scoping import ScopedViewSet as BaseScopedViewSet
@@ -43,31 +40,10 @@ def scoped(queryset, user):
     return queryset.filter(topic__community__in=communities).exclude(topic__status=TopicState.DRAFT)
 
 
-class LocalTimeInspectView(generic.InspectView):
-    def get_field_display_value(self, field_name, field):
-        value = super().get_field_display_value(field_name, field)
-        if isinstance(value, datetime):
-            # Shown in the community's time, as the listings do (the template only formats it).
-            return timezone.localtime(value)
-        return "—" if value is None or value == "" else value
-
-
 class ScopedViewSet(BaseScopedViewSet):
     scope = staticmethod(scoped)
     form_fields = []  # Topics and comments have no edit form: they change through the workflow.
     inspect_view_class = LocalTimeInspectView
-
-
-def local_datetime(attribute, only_if=None):
-    """A cell showing a date and time as such (“2026-12-05 19:00”), not “in 3 days”."""
-
-    def accessor(instance):
-        value = getattr(instance, attribute)
-        if value is None or (only_if and not only_if(instance)):
-            return ""
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
-
-    return accessor
 
 
 YES_NO = [("true", gettext_lazy("Yes")), ("false", gettext_lazy("No"))]
