@@ -21,7 +21,7 @@ import pytest
 import wagtail
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.utils import translation
+from django.utils import timezone, translation
 
 from communities.models import Notification
 from config.console_mail import EmailBackend
@@ -196,6 +196,7 @@ def test_resident_pages_are_all_chinese(client, world, community_page, author): 
         community_page.url,
         f"{community_page.url}topics/",
         f"{community_page.url}agenda/",
+        f"{community_page.url}agenda/{timezone.localdate().year}/",
         "/accounts/login/",
         "/accounts/signup/",
         "/accounts/password/reset/",
@@ -206,6 +207,7 @@ def test_resident_pages_are_all_chinese(client, world, community_page, author): 
     client.force_login(author)
     assert Notification.objects.filter(recipient=author).exists()
     pages = ["/notifications/", "/profile/", "/profile/my-data/", "/topics/mine/"]
+    pages.append(f"{community_page.url}topics/new/")  # the form with a file field
     pages += [topic.get_absolute_url() for topic in world.values()]
     assert english_on_pages(client, pages) == {}
 

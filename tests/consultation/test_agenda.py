@@ -13,7 +13,13 @@ import pytest
 from django.utils import timezone, translation
 
 from consultation.models import Source, TopicState
-from tests.factories import CommunityFactory, GridFactory, HouseholdFactory, UserFactory
+from tests.factories import (
+    CommunityFactory,
+    GridFactory,
+    HouseholdFactory,
+    UserFactory,
+    VerifiedResidentFactory,
+)
 
 from .ballot_factories import BallotFactory
 from .factories import CommentFactory, DeliberatingTopicFactory, MeetingFactory, TopicFactory
@@ -142,7 +148,8 @@ def test_participants_name_grids_and_parties_never_an_address(client, community,
         community=community, title="加装电梯", invited_parties="幸福里物业服务中心\n社区居委会"
     )
     topic.invited_households.set([*whole_grid, some])
-    topic.invited_users.set([UserFactory(), UserFactory()])
+    outsider = VerifiedResidentFactory(real_name="张三丰").user
+    topic.invited_users.set([UserFactory(), outsider])
 
     row = _row(client.get(en(agenda_url)).text, "加装电梯")
 
@@ -150,7 +157,7 @@ def test_participants_name_grids_and_parties_never_an_address(client, community,
         "All households of 第一网格, 第二网格: 1 household, 幸福里物业服务中心, 社区居委会, "
         "2 invited people"
     ) in row
-    assert "幸福路99号" not in row
+    assert "幸福路99号" not in row and "张三丰" not in row
 
 
 def test_without_invitations_the_residents_and_who_came_to_the_meetings_take_part(
