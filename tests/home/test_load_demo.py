@@ -7,6 +7,7 @@ from django.core.management import call_command
 
 from communities.models import Community, Household, RegisteredMember, Resident, Street
 from home.models import CommunityPage, HomePage, StandardPage
+from organisations.models import Organisation
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +29,8 @@ def city_counts():
         "home pages": HomePage.objects.count(),
         "community pages": CommunityPage.objects.count(),
         "standard pages": StandardPage.objects.count(),
+        "organisations": Organisation.objects.count(),
+        "filed organisations": Organisation.objects.filed().count(),
     }
 
 
@@ -43,6 +46,8 @@ def test_demo_city_has_its_street_communities_and_residents(demo_city):
     assert counts["residents"] == 30
     assert counts["verified"] == 18
     assert counts["community pages"] == 3
+    assert counts["organisations"] == 6
+    assert counts["filed organisations"] == 5
 
 
 def test_loading_the_demo_twice_duplicates_nothing(demo_city):
@@ -62,6 +67,14 @@ def test_demo_verifications_are_signed_by_community_staff(demo_city):
         assert resident.household.community_id == resident.community_id
 
 
+def test_every_demo_organisation_has_a_representative_who_can_sign_in(demo_city):
+    for organisation in Organisation.objects.all():
+        user = organisation.representatives.get().user
+        assert user.has_usable_password(), organisation.name
+
+
 def test_demo_pages_are_reachable(demo_city, client):
-    for url in ("/", "/xingfuli/", "/rules/", "/about/", "/en/xingfuli/"):
+    urls = ("/", "/xingfuli/", "/rules/", "/about/", "/en/xingfuli/", "/organisations/",
+            "/xingfuli/organisations/")  # fmt: skip
+    for url in urls:
         assert client.get(url).status_code == 200, url
