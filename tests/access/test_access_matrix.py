@@ -27,6 +27,7 @@ from django.forms.models import model_to_dict
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.exceptions import NoReverseMatch
+from django.utils import timezone
 
 from communities.scoping import STAFF_WAGTAIL_URLS, admin_view_is_scoped
 
@@ -51,6 +52,7 @@ SIGN_IN_DOORS = {
     "wagtailcore_login",
     "wagtailadmin_account",
 }
+ROUTABLE = "routable:"
 OUR_APPS = ("communities", "consultation", "home", "organisations", "projects")
 # Wagtail's development-only error pages, not served with DEBUG off.
 SKIPPED = {"wagtailadmin_error_test"}
@@ -105,9 +107,23 @@ def _walk(patterns, prefix="", namespace=""):
             yield Route(name, prefix + str(entry.pattern), entry.callback, keys, positional)
 
 
+def _routable_page_routes():
+    """The routes pages serve below their own address (a community's topics, agenda, PDF…):
+    the resolver hands those to Wagtail, so they are found on the page types instead."""
+    from wagtail.contrib.routable_page.models import RoutablePageMixin
+    from wagtail.models import get_page_models
+
+    for page_model in get_page_models():
+        if not issubclass(page_model, RoutablePageMixin):
+            continue
+        for entry in _walk(page_model.get_subpage_urls()):
+            name = f"{ROUTABLE}{page_model._meta.label}:{entry.name}"
+            yield Route(name, entry.pattern, entry.callback, entry.keys, entry.positional)
+
+
 def discover_routes():
     seen, routes = set(), []
-    for route in _walk(get_resolver().url_patterns):
+    for route in [*_walk(get_resolver().url_patterns), *_routable_page_routes()]:
         # i18n_patterns repeats the public URLs under /en/: one language is enough here.
         if route.name in seen or route.name in SKIPPED:
             continue
@@ -156,6 +172,7 @@ def fill(world, route):
         "uidb36": "1",
         "token": "set-password",
         "key": "nokey",
+        "year": timezone.localdate().year,
     }
     namespace = route.name.split(":", 1)[0] if ":" in route.name else None
     if namespace in world.url_objects and "pk" in route.keys:
@@ -163,6 +180,10 @@ def fill(world, route):
     kwargs = {key: values.get(key, MISSING) for key in route.keys}
     if route.name == "wagtail_serve":
         return None
+    if route.name.startswith(ROUTABLE):
+        label, name = route.name.removeprefix(ROUTABLE).rsplit(":", 1)
+        page = next(p for p in world.pages.values() if p.specific_class._meta.label == label)
+        return page.url + page.reverse_subpage(name, kwargs=kwargs)
     try:
         return reverse(route.name, kwargs=kwargs)
     except NoReverseMatch:
