@@ -315,6 +315,15 @@ class Review(models.Model):
     def __str__(self):
         return f"{self.reviewer} · {self.application}"
 
+    def get_absolute_url(self):
+        return reverse("projects:review", args=[self.pk])
+
+    def followers_for(self, event):
+        return [self.reviewer]
+
+    def notification_params(self):
+        return {"title": self.application.title, "round": self.application.round.title}
+
 
 class Score(models.Model):
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="scores")
