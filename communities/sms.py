@@ -144,8 +144,7 @@ BACKENDS = {
 
 
 def get_backend():
-    path = BACKENDS.get(settings.SMS_BACKEND, settings.SMS_BACKEND)
-    return import_string(path)()
+    return import_string(BACKENDS[settings.SMS_BACKEND])()
 
 
 @dataclass

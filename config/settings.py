@@ -327,6 +327,8 @@ SMS_TENCENT = {
         "account_exists": os.environ.get("TENCENT_SMS_TEMPLATE_ID_ACCOUNT_EXISTS", ""),
     },
 }
+if SMS_BACKEND not in ("console", "tencent"):
+    raise ImproperlyConfigured(f"SMS_BACKEND is console or tencent, not {SMS_BACKEND!r}.")
 if SMS_BACKEND == "console" and not (DEBUG or TESTING or env_bool("SMS_ALLOW_CONSOLE")):
     raise ImproperlyConfigured(
         "SMS_BACKEND must be set when DEBUG is off (SMS_BACKEND=tencent and its TENCENT_SMS_* "

@@ -69,6 +69,15 @@ def test_what_is_not_a_mainland_mobile_number_is_not_taken(typed):
     assert normalise_mobile(typed) is None
 
 
+@pytest.mark.parametrize(
+    "url", ["/en/accounts/login/", "/en/accounts/signup/", SIGN_UP, REQUEST_CODE]
+)
+def test_the_ways_in_are_light_pages(client, url, django_assert_max_num_queries):
+    client.get(url)  # the site and its settings, cached after the first request
+    with django_assert_max_num_queries(3):
+        assert client.get(url).status_code == 200
+
+
 def test_sign_up_by_phone_texts_a_code_that_opens_the_new_account(client, sms_outbox):
     page = client.get(SIGN_UP)
     assert page.status_code == 200
