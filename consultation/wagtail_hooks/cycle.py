@@ -106,12 +106,8 @@ class TopicRecord:
     def invited_count(self):
         return sum(row["count"] for row in self.invited_by_grid)
 
-    @property
-    def now(self):
-        return timezone.now()
-
     def meetings_rows(self):
-        now = self.now
+        now = timezone.now()
         return [
             {
                 "meeting": meeting,
@@ -122,38 +118,42 @@ class TopicRecord:
             for meeting in self.meetings
         ]
 
-    @property
-    def latest_percent(self):
-        return self.progress[0].percent if self.progress else None
 
+class NextSteps:
+    """What is due on one topic for one staff member: a sentence saying what happens next
+    (and what the clock will do by itself), and the steps that are theirs, as buttons. One
+    method per state, named by its key."""
 
-def _action(topic, action, primary=True):
-    transition = workflow.ACTIONS[action]
-    url = reverse(f"consultation_topic_{action}", args=[topic.pk])
-    return Step(str(transition.label), url, primary)
+    def __init__(self, topic, user, record):
+        self.topic, self.record = topic, record
+        self.allowed = {t.action for t in workflow.available_actions(topic, user)}
 
+    def __call__(self):
+        return getattr(self, self.topic.status)()
 
-def _outcome_steps(topic, record):
-    if record.page is not None and not record.page.live:
-        url = reverse("consultation_topic_review_outcome", args=[topic.pk])
-        return [Step(_("Review and publish the outcome"), url)]
-    if record.page is None:
-        url = reverse("consultation_topic_write_outcome", args=[topic.pk])
-        return [Step(_("Write the outcome"), url)]
-    return []
+    def url(self, name):
+        return reverse(name, args=[self.topic.pk])
 
+    def offered(self, *actions, primary=True):
+        """Buttons for the workflow's steps this user may take now, by the table's labels."""
+        return [
+            Step(str(workflow.ACTIONS[a].label), self.url(f"consultation_topic_{a}"), primary)
+            for a in actions
+            if a in self.allowed
+        ]
 
-def next_steps(topic, user, record):
-    """(what happens next, in a sentence; the steps that are staff's now, as buttons)."""
-    allowed = {t.action for t in workflow.available_actions(topic, user)}
+    def outcome(self, primary=True):
+        page = self.record.page
+        if page is None:
+            return [Step(_("Write the outcome"), self.url("consultation_topic_write_outcome"))]
+        if not page.live:
+            url = self.url("consultation_topic_review_outcome")
+            return [Step(_("Review and publish the outcome"), url, primary)]
+        return []
 
-    def offered(*actions, primary=True):
-        return [_action(topic, a, primary) for a in actions if a in allowed]
-
-    status, ballot = topic.status, record.ballot
-    if status == S.COLLECTING:
+    def collecting(self):
         threshold = (
-            ConsultationSettings.objects.filter(community_id=topic.community_id)
+            ConsultationSettings.objects.filter(community_id=self.topic.community_id)
             .values_list("support_threshold", flat=True)
             .first()
         ) or ConsultationSettings._meta.get_field("support_threshold").default
@@ -161,92 +161,98 @@ def next_steps(topic, user, record):
             "Residents are supporting it. At %(threshold)s supporters it goes to screening by "
             "itself; you may send it there sooner."
         ) % {"threshold": threshold}
-        steps = offered("send_to_screening") + offered("decline", "mark_duplicate", primary=False)
-    elif status == S.SCREENING:
+        return text, [
+            *self.offered("send_to_screening"),
+            *self.offered("decline", "mark_duplicate", primary=False),
+        ]
+
+    def screening(self):
         text = _(
             "Decide by %(deadline)s: accept it into the agenda (with whom to invite) or decline "
             "it with a reason residents read."
-        ) % {"deadline": _local(topic.screening_deadline)}
-        steps = offered("accept") + offered("decline", "mark_duplicate", primary=False)
-    elif status == S.DELIBERATING:
+        ) % {"deadline": _local(self.topic.screening_deadline)}
+        return text, [
+            *self.offered("accept"),
+            *self.offered("decline", "mark_duplicate", primary=False),
+        ]
+
+    def deliberating(self):
         text = _(
             "Deliberation runs %(starts)s – %(ends)s. Record each meeting (with its minutes once "
             "it has taken place), then open a ballot, or write the outcome if it was settled "
             "without a vote."
         ) % {
-            "starts": topic.deliberation_starts or "—",
-            "ends": topic.deliberation_ends or "—",
+            "starts": self.topic.deliberation_starts or "—",
+            "ends": self.topic.deliberation_ends or "—",
         }
-        record_meeting = Step(
-            _("Record a meeting"), reverse("consultation_topic_record_meeting", args=[topic.pk])
-        )
-        steps = [record_meeting, *offered("open_ballot")]
-        steps += [Step(step.label, step.url, False) for step in _outcome_steps(topic, record)]
-    elif status == S.VOTING and ballot is not None and ballot.status == BallotStatus.OPEN:
-        text = _(
-            "Voting closes by itself at %(closes)s (%(voters)s voted so far). The count is then "
-            "stored, the outcome draft is written from it and you are told."
-        ) % {"closes": _local(ballot.closes_at), "voters": ballot.voters_so_far}
-        close = reverse("consultation_close_ballot", args=[topic.pk])
-        steps = [Step(_("Close the ballot early"), close, False)]
-    elif status == S.VOTING and ballot is not None and ballot.status == BallotStatus.FAILED:
-        text = _(
-            "The count failed its integrity check (ballot papers and voters differ); its result "
-            "is withheld. Ask the community office's administrator to examine the ballot."
-        )
-        steps = []
-    elif status == S.VOTING:  # counted: the outcome is next
-        if record.page is not None:
+        record_meeting = Step(_("Record a meeting"), self.url("consultation_topic_record_meeting"))
+        written = [Step(step.label, step.url, False) for step in self.outcome()]
+        return text, [record_meeting, *self.offered("open_ballot"), *written]
+
+    def voting(self):
+        ballot = self.record.ballot
+        if ballot is not None and ballot.status == BallotStatus.OPEN:
             text = _(
-                "The ballot is counted and the outcome draft is written from its tally: check "
-                "the words and publish it. Publishing starts the notice period."
-            )
-        else:
-            text = _("The ballot is counted: write the outcome from its tally.")
-        steps = _outcome_steps(topic, record)
-    elif status == S.NOTICE:
+                "Voting closes by itself at %(closes)s (%(voters)s voted so far). The count is "
+                "then stored, the outcome draft is written from it and you are told."
+            ) % {"closes": _local(ballot.closes_at), "voters": ballot.voters_so_far}
+            close = Step(_("Close the ballot early"), self.url("consultation_close_ballot"), False)
+            return text, [close]
+        if ballot is not None and ballot.status == BallotStatus.FAILED:
+            return _(
+                "The count failed its integrity check (ballot papers and voters differ); its "
+                "result is withheld. Ask the community office's administrator to examine the "
+                "ballot."
+            ), []
+        if self.record.page is None:
+            return _("The ballot is counted: write the outcome from its tally."), self.outcome()
+        return _(
+            "The ballot is counted and the outcome draft is written from its tally: check the "
+            "words and publish it. Publishing starts the notice period."
+        ), self.outcome()
+
+    def notice(self):
         text = _(
             "On public notice until %(ends)s: residents may object. Answer every objection; when "
             "the period ends it moves on to being carried out by itself."
-        ) % {"ends": _local(topic.notice_ends_at)}
+        ) % {"ends": _local(self.topic.notice_ends_at)}
         steps = []
-        if record.objections["unanswered"]:
-            query = urlencode({"community": topic.community_id, "unanswered": "true"})
+        if self.record.objections["unanswered"]:
+            query = urlencode({"community": self.topic.community_id, "unanswered": "true"})
             steps.append(Step(_("Answer the objections"), f"{reverse('objections:index')}?{query}"))
-        if record.objections["upheld"]:
-            steps += offered("reconsider")
-    elif status == S.IMPLEMENTING:
+        if self.record.objections["upheld"]:
+            steps += self.offered("reconsider")
+        return text, steps
+
+    def implementing(self):
         text = _(
             "Carry it out by %(deadline)s and record progress as it happens. Mark it carried out "
             "when done; below 100%% you say why. Residents then evaluate it."
-        ) % {"deadline": topic.implementation_deadline or "—"}
-        progress = Step(
-            _("Record progress"), reverse("consultation_topic_record_progress", args=[topic.pk])
-        )
-        steps = [progress, *offered("complete_implementation")]
-    elif status == S.EVALUATING:
-        text = _(
+        ) % {"deadline": self.topic.implementation_deadline or "—"}
+        progress = Step(_("Record progress"), self.url("consultation_topic_record_progress"))
+        return text, [progress, *self.offered("complete_implementation")]
+
+    def evaluating(self):
+        return _(
             "Residents evaluate it until %(ends)s; the evaluation then closes by itself and the "
             "satisfaction rate is published."
-        ) % {"ends": _local(topic.evaluation_ends_at)}
-        steps = []
-    elif status == S.CLOSED:
-        text = _("Closed. Satisfaction: %(satisfaction)s.") % {
-            "satisfaction": topic.satisfaction_text()
-        }
-        steps = []
-    elif status == S.DECLINED:
-        text = _("Declined. The reason is published with the topic.")
-        steps = []
-    else:
-        text = _("Withdrawn by its author.")
-        steps = []
-    return text, steps
+        ) % {"ends": _local(self.topic.evaluation_ends_at)}, []
+
+    def closed(self):
+        satisfaction = self.record.satisfaction
+        rate = "—" if satisfaction["rate"] is None else f"{satisfaction['rate']}%"
+        return _("Closed. Satisfaction: %(satisfaction)s.") % {"satisfaction": rate}, []
+
+    def declined(self):
+        return _("Declined. The reason is published with the topic."), []
+
+    def withdrawn(self):
+        return _("Withdrawn by its author."), []
 
 
 def topic_page_context(topic, user):
     record = TopicRecord(topic)
-    text, steps = next_steps(topic, user, record)
+    text, steps = NextSteps(topic, user, record)()
     voted = bool(record.ballots)
     return {
         "record": record,

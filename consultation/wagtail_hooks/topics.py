@@ -304,7 +304,6 @@ class TopicViewSet(ScopedViewSet):
     ]
     inspect_view_fields = [
         "community",
-        "status",
         "description",
         "category",
         "grid",

@@ -103,9 +103,9 @@ def fits_the_screen(page):
 
 
 def admin_action(staff, url, topic, label):
-    """A step offered on the topic's admin page, as a button in its header."""
+    """A step offered on the topic's admin page, as a button in its next-step panel."""
     staff.goto(f"{url}{reverse('topics:inspect', args=[topic.pk])}")
-    link = staff.locator("header").get_by_role("link", name=label)
+    link = staff.locator(".cycle-next").get_by_role("link", name=label)
     expect(link).to_have_count(1)
     link.click()
     staff.wait_for_load_state()
@@ -170,19 +170,24 @@ def test_a_deliberated_topic_to_a_closed_one_with_its_satisfaction(
     ballot.refresh_from_db()
     assert (ballot.status, ballot.voter_count, ballot.quorum_met) == ("closed", 3, True)
 
-    # 4. The office writes the outcome (撰写结果公示) and publishes it in the page editor.
-    admin_action(staff, url, topic, "撰写结果公示")
-    click(staff, "撰写结果公示")
-    expect(staff).to_have_url(re.compile(r"/admin/pages/\d+/edit/$"))
+    # 4. Closing counted the ballot and wrote the outcome draft from the tally; the office
+    #    finishes it in the page editor (opened from the topic's page) and publishes it there:
+    #    publishing is the editor's first button, and it returns to the topic.
     outcome = OutcomePage.objects.get(topic=topic)
     assert not outcome.live
-    expect(staff.locator("textarea[name=tally]")).to_have_value(re.compile("同意 2"))
+    staff.goto(f"{url}{reverse('topics:inspect', args=[topic.pk])}")
+    editor = reverse("wagtailadmin_pages:edit", args=[outcome.pk])
+    staff.locator(f"#outcome-section a[href^='{editor}']").click()
+    staff.wait_for_load_state()
+    expect(staff).to_have_url(re.compile(r"/admin/pages/\d+/edit/\?next="))
+    expect(staff.locator("[name=tally]")).to_have_count(0)  # shown as counted, not a field
+    expect(staff.locator("main")).to_contain_text("同意 2")
     staff.locator("textarea[name=decision]").fill(DECISION)
     staff.locator("textarea[name=plan]").fill(PLAN)
     staff.locator("input[name=responsible]").fill("幸福里社区居委会")
-    staff.locator("footer [data-w-dropdown-target=toggle]").first.click()
-    staff.locator("button[name=action-publish]").click()
+    staff.locator("footer button[name=action-publish]").click()
     staff.wait_for_load_state()
+    expect(staff).to_have_url(f"{url}{reverse('topics:inspect', args=[topic.pk])}")
     expect(staff.locator(".messages")).to_be_visible()
     topic.refresh_from_db()
     outcome.refresh_from_db()
