@@ -14,7 +14,8 @@ from django.views.decorators.cache import never_cache
 
 from .accounts import close_account, export_personal_data
 from .forms import CloseAccountForm, NotificationPreferenceForm, ProfileForm
-from .models import Notification, NotificationPreference, Resident
+from .models import Notification, NotificationPreference, Resident, UserPhone
+from .phones import COUNTRY_CODE
 
 
 def resident_for(user):
@@ -29,8 +30,14 @@ def profile(request):
     """My community, household and verification status; unverified residents complete it here."""
     resident = resident_for(request.user)
     form = None
+    login_phone = UserPhone.objects.filter(user=request.user, verified=True).first()
     if not resident.is_verified:
-        form = ProfileForm(request.POST or None, instance=resident)
+        # A resident who signed up by phone has typed their number once already; the register
+        # keeps numbers as 11 digits, which is what verification compares.
+        initial = None
+        if login_phone and not resident.phone:
+            initial = {"phone": login_phone.number.removeprefix(COUNTRY_CODE)}
+        form = ProfileForm(request.POST or None, instance=resident, initial=initial)
         if request.method == "POST" and form.is_valid():
             form.save()
             messages.success(
@@ -40,6 +47,7 @@ def profile(request):
             return redirect("communities:profile")
     context = {
         "resident": resident,
+        "login_phone": login_phone,
         "form": form,
         "memberships": request.user.memberships.select_related("community", "street"),
         "has_totp": Authenticator.objects.filter(
