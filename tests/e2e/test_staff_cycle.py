@@ -143,6 +143,8 @@ def test_one_topic_from_screening_to_evaluation_in_seven_submissions_or_fewer(
     fill_date(page, "deliberation_ends", (today + timedelta(days=14)).isoformat())
     page.locator(f"input[name=invited_grids][value='{grid.pk}']").check()
     page.locator("textarea[name=invited_parties]").fill("幸福里物业服务中心\n业主委员会")
+    if screenshots:
+        shot(page, artifacts, "0-accept-form-zh-1280")
     submit(page, url, topic)
     topic.refresh_from_db()
     assert topic.status == TopicState.DELIBERATING
@@ -204,6 +206,8 @@ def test_one_topic_from_screening_to_evaluation_in_seven_submissions_or_fewer(
         "一、物业一周内完成东区划线；\n二、西区待消防通道改造后划线；\n三、车位按户分配，公示七日。"
     )
     page.locator("input[name=responsible]").fill("幸福里物业服务中心")
+    if screenshots:
+        shot(page, artifacts, "2b-review-zh-1280")
     submit(page, url, topic)
     topic.refresh_from_db()
     draft.refresh_from_db()
