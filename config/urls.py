@@ -19,8 +19,9 @@ def healthz(request):
 
 def development_media(request, path):
     """/media/ under `runserver`, with the headers docs/deploy.md gives the reverse proxy."""
-    if path.startswith("meetings/"):
-        raise Http404  # only through meeting_attachment, which checks who may see the topic
+    if path.startswith(("meetings/", "applications/")):
+        # only through meeting_attachment / projects:attachment, which check who may see them
+        raise Http404
     response = serve(request, path, document_root=settings.MEDIA_ROOT)
     for header, value in DOWNLOAD_HEADERS.items():
         response[header] = value

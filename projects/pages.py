@@ -121,6 +121,7 @@ class FundingRoundPage(Page):
     base_form_class = FundingRoundForm
     parent_page_types = ["home.HomePage"]
     subpage_types = []
+    template = "projects/funding_round_page.html"
 
     class Meta:
         verbose_name = _("funding round")
@@ -145,6 +146,28 @@ class FundingRoundPage(Page):
             }
         if errors:
             raise ValidationError(errors)
+
+    def get_context(self, request, *args, **kwargs):
+        """The round for everyone; for a representative also their organisations (with why
+        one may not apply) and their applications to it."""
+        from organisations.permissions import represented_by
+
+        from .permissions import applications_of_representative, refusal_to_apply
+
+        context = super().get_context(request, *args, **kwargs)
+        now = timezone.now()
+        organisations = represented_by(request.user).prefetch_related("communities")
+        context.update(
+            is_open=self.is_open(now),
+            not_yet_open=now < self.opens_at,
+            categories=[Category(value).label for value in self.eligible_categories or []],
+            criteria=list(self.criteria.all()),
+            organisations=[(o, refusal_to_apply(o, self)) for o in organisations],
+            my_applications=applications_of_representative(request.user)
+            .filter(round=self)
+            .select_related("organisation"),
+        )
+        return context
 
     def is_open(self, now=None):
         now = now or timezone.now()

@@ -1,0 +1,45 @@
+"""Funding applications in the access-matrix world (tests/access/world.py).
+
+Street 一 runs a round; an organisation serving 甲 has submitted an application to it, which
+only its representatives, the street office of 一 and 甲's staff (in the admin) may see, so
+its title is private. The same organisation's draft is its own alone: its title is secret,
+shown to nobody but a superuser, street office included. 乙's organisation applied to street
+二's round.
+"""
+
+from django.utils import timezone
+
+from projects.models import Application, ApplicationState
+from tests.organisations.factories import OrganisationFactory
+
+from .factories import application, funding_round
+
+
+def add_to_world(world):
+    round_1 = funding_round(world.places["street_1"], title="一街道公益创投")
+    round_2 = funding_round(world.places["street_2"], title="二街道公益创投")
+    organisation_a = OrganisationFactory(
+        street=world.places["street_1"], communities=[world.places["a"]], name="甲社区书画社"
+    )
+    organisation_b = OrganisationFactory(
+        street=world.places["street_2"], communities=[world.places["b"]], name="乙社区合唱队"
+    )
+    submitted = application(
+        round_1,
+        organisation_a,
+        title="甲社区秘密申请书法课堂",
+        status=ApplicationState.SUBMITTED,
+        submitted_at=timezone.now(),
+    )
+    draft = application(round_1, organisation_a, title="甲社区未提交草稿项目")
+    theirs = application(
+        round_2,
+        organisation_b,
+        title="乙社区合唱进楼栋",
+        status=ApplicationState.SUBMITTED,
+        submitted_at=timezone.now(),
+    )
+    world.add(submitted, theirs)
+    world.private |= {submitted.title}
+    world.secret |= {draft.title}
+    world.url_objects["projects"] = Application
