@@ -415,10 +415,15 @@ def ranking_workbook(round, rows):
 class RankingExportView(ScopedAdminView, View):
     model = FundingRoundPage
 
+    def dispatch(self, request, pk):
+        # Out of reach is 404 whatever the method, before the method is looked at.
+        self.round = get_object_or_404(_rounds(request.user), pk=pk)
+        return super().dispatch(request, pk)
+
     def get(self, request, pk):
-        round = get_object_or_404(_rounds(request.user), pk=pk)
-        response = HttpResponse(ranking_workbook(round, reviews.ranking(round)), content_type=XLSX)
-        response["Content-Disposition"] = f'attachment; filename="ranking-{round.pk}.xlsx"'
+        rows = reviews.ranking(self.round)
+        response = HttpResponse(ranking_workbook(self.round, rows), content_type=XLSX)
+        response["Content-Disposition"] = f'attachment; filename="ranking-{self.round.pk}.xlsx"'
         return response
 
 
