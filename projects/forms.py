@@ -260,6 +260,7 @@ BudgetLines = inlineformset_factory(
     formset=BudgetLineFormSet,
     extra=EXTRA_LINES,
     can_delete=True,
+    can_delete_extra=False,
     max_num=50,
     validate_max=True,
 )
@@ -270,6 +271,7 @@ Indicators = inlineformset_factory(
     formset=OrderedFormSet,
     extra=EXTRA_LINES,
     can_delete=True,
+    can_delete_extra=False,
     max_num=20,
     validate_max=True,
 )
@@ -280,6 +282,7 @@ Attachments = inlineformset_factory(
     formset=AttachmentFormSet,
     extra=1,
     can_delete=True,
+    can_delete_extra=False,
     max_num=MAX_ATTACHMENTS,
 )
 

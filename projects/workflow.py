@@ -9,9 +9,14 @@ time limits first submissions only, since returning is the street office's own i
 fix something, but a returned application can be resubmitted only until the round's review
 ends. Representatives may withdraw until the application is in review.
 
+The decision (the round's street officers): an application in review is awarded an amount,
+declined or waitlisted, each with a reason; a waitlisted one may later be awarded or declined.
+An award is at most what the application requests and, with the round's other awards, at most
+the round's budget: deciding locks the round's row first, so awards decided at the same
+moment are summed one after the other and never together exceed the budget.
+
 Nothing is edited after submission except while returned: `save_draft` checks it under the
-application's row lock, whatever view calls it. Decisions (awarded, declined, waitlisted) are
-rows added to this table by the decision work.
+application's row lock, whatever view calls it.
 
 Every step is in history with its actor and a reason key; the organisation's representatives
 are told of each, and the round's street officers of every submission.
@@ -19,6 +24,8 @@ are told of each, and the round's street officers of every submission.
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -30,8 +37,9 @@ from communities.transitions import SYSTEM, Table, row
 from organisations.permissions import is_representative
 from organisations.workflow import street_officers
 
-from .models import Application
+from .models import MONEY_ZERO, Application
 from .models import ApplicationState as S
+from .pages import FundingRoundPage
 from .permissions import refusal_to_apply, screens_applications
 
 REPRESENTATIVE = "representative"
@@ -131,6 +139,48 @@ def _reason_given(application, data):
     return None
 
 
+def _amount_within_request(application, data):
+    amount = data.get("amount")
+    if amount is None or amount <= 0:
+        return _("Enter the amount awarded, in yuan, more than 0.")
+    requested, _cofunded = application.totals()
+    if amount > requested:
+        return _("“%(title)s” requests %(requested)s yuan; the award cannot be more than that.") % {
+            "title": application.title,
+            "requested": f"{requested:.2f}",
+        }
+    return None
+
+
+def awarded_total(round_id, excluding=None):
+    """What the round's awards add up to (yuan), leaving out the application `excluding`."""
+    awards = Application.objects.filter(round_id=round_id, status=S.AWARDED)
+    if excluding is not None:
+        awards = awards.exclude(pk=excluding)
+    return awards.aggregate(total=Coalesce(Sum("awarded_amount"), MONEY_ZERO))["total"]
+
+
+def _within_the_budget(application, data):
+    # Summed under the round's row lock (`perform` takes it first for every decision).
+    round = application.round
+    awarded = awarded_total(round.pk, excluding=application.pk)
+    if awarded + data["amount"] > round.total_budget:
+        return _(
+            "“%(round)s” has %(left)s yuan of its %(budget)s yuan budget left; an award of "
+            "%(amount)s yuan does not fit."
+        ) % {
+            "round": round.title,
+            "left": f"{round.total_budget - awarded:.2f}",
+            "budget": f"{round.total_budget:.2f}",
+            "amount": f"{data['amount']:.2f}",
+        }
+    return None
+
+
+def needs_reason(transition):
+    return _reason_given in transition.guards
+
+
 READY = (
     _organisation_may_apply,
     _serves_communities_of_the_round,
@@ -139,6 +189,7 @@ READY = (
     _within_the_ceiling,
 )
 WITHDRAWABLE = {S.DRAFT, S.SUBMITTED, S.SCREENING, S.RETURNED}
+DECIDABLE = {S.IN_REVIEW, S.WAITLISTED}
 
 TRANSITIONS = Table(
     row("submit", {S.DRAFT}, S.SUBMITTED, {REPRESENTATIVE}, gettext_lazy("Submit"),
@@ -156,11 +207,19 @@ TRANSITIONS = Table(
     row("resubmit", {S.RETURNED}, S.SUBMITTED, {REPRESENTATIVE}, gettext_lazy("Resubmit"),
         _review_not_ended, *READY),
     row("withdraw", WITHDRAWABLE, S.WITHDRAWN, {REPRESENTATIVE}, gettext_lazy("Withdraw")),
+    row("award", DECIDABLE, S.AWARDED, {OFFICER}, gettext_lazy("Award"),
+        _reason_given, _amount_within_request, _within_the_budget),
+    row("decline", DECIDABLE, S.DECLINED, {OFFICER}, gettext_lazy("Decline"), _reason_given),
+    row("waitlist", {S.IN_REVIEW}, S.WAITLISTED, {OFFICER}, gettext_lazy("Waitlist"),
+        _reason_given),
 )  # fmt: skip
 
 # Steps the representatives take on the application's page; the rest are the street office's.
 REPRESENTATIVE_ACTIONS = frozenset(t.action for t in TRANSITIONS if REPRESENTATIVE in t.roles)
 OFFICER_ACTIONS = frozenset(t.action for t in TRANSITIONS if OFFICER in t.roles)
+# The decision's steps have their own screen (projects/wagtail_hooks/decisions.py).
+DECISION_ACTIONS = frozenset({"award", "decline", "waitlist"})
+SCREENING_ACTIONS = OFFICER_ACTIONS - DECISION_ACTIONS
 
 EVENT_TEXTS = {
     "submit": gettext_lazy("“%(title)s” was submitted to “%(round)s”."),
@@ -175,6 +234,9 @@ EVENT_TEXTS = {
     "return_for_changes": gettext_lazy("“%(title)s” was returned for changes: %(reason)s"),
     "resubmit": gettext_lazy("“%(title)s” was resubmitted to “%(round)s”."),
     "withdraw": gettext_lazy("“%(title)s” was withdrawn from “%(round)s”."),
+    "award": gettext_lazy("“%(title)s” is awarded %(amount)s yuan by “%(round)s”: %(reason)s"),
+    "decline": gettext_lazy("“%(title)s” is not funded by “%(round)s”: %(reason)s"),
+    "waitlist": gettext_lazy("“%(title)s” is on the waiting list of “%(round)s”: %(reason)s"),
 }
 for _action, _text in EVENT_TEXTS.items():
     register_event(f"application.{_action}", _text)
@@ -190,6 +252,9 @@ def _typed_reason_or(label):
 
 for _transition in TRANSITIONS:
     register_reason(f"application.{_transition.action}", _typed_reason_or(_transition.label))
+register_reason("application.award", gettext_lazy("Awarded %(amount)s yuan: %(reason)s"))
+register_reason("application.decline", gettext_lazy("Declined: %(reason)s"))
+register_reason("application.waitlist", gettext_lazy("Waitlisted: %(reason)s"))
 
 
 def roles_of(user, application):
@@ -241,9 +306,15 @@ def save_draft(application, form, formsets, author):
 
 @transaction.atomic
 def perform(application, action, actor, now=None, **data):
-    """Take `action` on `application` as `actor` (None: the system). Returns it updated."""
+    """Take `action` on `application` as `actor` (None: the system). Returns it updated.
+
+    A decision locks the round's row before the application's: every decision of a round
+    waits for the one before it, so the awards it sums are all the awards there are."""
+    if action in DECISION_ACTIONS:
+        round_id = Application.objects.filter(pk=application.pk).values("round_id")
+        pass
     application = (
-        Application.objects.select_for_update()
+        Application.objects.select_for_update(of=("self",))
         .select_related("round", "organisation")
         .get(pk=application.pk)
     )
@@ -262,12 +333,16 @@ def perform(application, action, actor, now=None, **data):
         application.decision_reason = reason
     elif action == "resubmit":
         application.decision_reason = ""
+    params = {"reason": reason} if reason else {}
+    if action in DECISION_ACTIONS:
+        application.decided_at = data["now"]
+        application.awarded_amount = data["amount"] if action == "award" else None
+        if action == "award":
+            params["amount"] = f"{data['amount']:.2f}"
     was_submitted = application.submitted_at is not None
     application.status = transition.target
     application._history_user = actor
-    application._change_reason = history_reason(
-        f"application.{action}", **({"reason": reason} if reason else {})
-    )
+    application._change_reason = history_reason(f"application.{action}", **params)
     application.save()
     recipients = None
     if action in {"submit", "resubmit"} or (action == "withdraw" and was_submitted):
@@ -280,7 +355,7 @@ def perform(application, action, actor, now=None, **data):
         application,
         actor,
         recipients=recipients,
-        params={"reason": reason} if reason else None,
+        params=params or None,
     )
     return application
 

@@ -108,8 +108,14 @@ class ApplicationInspectView(generic.InspectView):
                 "url": reverse("applications_screen", args=[application.pk, transition.action]),
             }
             for transition in workflow.available_actions(application, self.request.user)
-            if workflow.OFFICER in transition.roles
+            if transition.action in workflow.SCREENING_ACTIONS
         ]
+        if workflow.OFFICER in workflow.roles_of(self.request.user, application) and (
+            application.status in workflow.DECIDABLE
+        ):
+            steps.append(
+                {"label": _("Decide"), "url": reverse("projects_decide", args=[application.pk])}
+            )
         lines = list(application.budget_lines.all())
         return super().get_context_data(
             steps=steps,
@@ -174,7 +180,7 @@ class ScreenView(ScopedAdminView, WagtailAdminTemplateMixin, FormView):
             applications_for_staff(Application.objects.select_related("round"), request.user),
             pk=pk,
         )
-        if action not in workflow.OFFICER_ACTIONS:
+        if action not in workflow.SCREENING_ACTIONS:
             raise Http404
         self.transition = workflow.TRANSITIONS[action]
         roles = workflow.roles_of(request.user, self.application)
@@ -196,7 +202,7 @@ class ScreenView(ScopedAdminView, WagtailAdminTemplateMixin, FormView):
         form = super().get_form(form_class)
         if self.transition.action in WITHOUT_REASON:
             del form.fields["reason"]
-        elif workflow._reason_given in self.transition.guards:
+        elif workflow.needs_reason(self.transition):
             form.fields["reason"].required = True
         return form
 

@@ -39,6 +39,7 @@ def add_to_world(world):
         status=ApplicationState.SUBMITTED,
         submitted_at=timezone.now(),
     )
+    world.add(round_1, round_2)  # the rounds' own staff screens (reviewers, ranking) name them
     world.add(submitted, theirs)
     world.private |= {submitted.title}
     world.secret |= {draft.title}

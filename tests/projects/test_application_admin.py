@@ -160,3 +160,11 @@ def test_a_draft_is_not_reachable_in_the_admin(client, round, organisation, offi
     draft = application(round, organisation)
     client.force_login(officer)
     assert client.get(f"/admin/applications/inspect/{draft.pk}/").status_code == 404
+
+
+def test_the_list_searches_titles_and_organisations(client, round, organisation, officer):
+    submitted(round, organisation, title="楼栋书法课")
+    submitted(round, OrganisationFactory(street=round.street, name="滨河合唱团"), title="合唱")
+    client.force_login(officer)
+    body = client.get("/admin/applications/?q=滨河").content.decode()
+    assert "合唱" in body and "楼栋书法课" not in body

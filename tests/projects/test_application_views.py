@@ -404,3 +404,15 @@ def test_submission_notifies_the_street_office(rep_client, round, organisation):
     rep_client.post(f"/applications/{app.pk}/act/submit/")
     notice = Notification.objects.get(recipient=officer)
     assert notice.url == f"/applications/{app.pk}/"
+
+
+def test_the_round_page_in_a_few_queries(
+    client, round, organisation, django_assert_max_num_queries
+):
+    for _n in range(3):
+        application(round, organisation)
+    client.force_login(representative_of(organisation))
+    client.get("/en/applications/mine/")  # the site's settings are made on a first visit
+    with django_assert_max_num_queries(16):
+        response = client.get(f"/en/{round.slug}/")
+    assert response.status_code == 200

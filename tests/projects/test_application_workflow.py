@@ -348,3 +348,16 @@ def test_the_table_offers_people_only_their_own_steps():
     assert offered[S.RETURNED] == ({"resubmit", "withdraw"}, set())
     for state in (S.IN_REVIEW, S.DECLINED, S.WITHDRAWN, S.AWARDED, S.WAITLISTED):
         assert offered[state] == (set(), set())
+
+
+def test_the_clock_command_runs_the_step(submitted, round, time_machine):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    time_machine.move_to(round.closes_at + timedelta(minutes=1))
+    out = StringIO()
+    call_command("advance_funding", stdout=out)
+    assert "1" in out.getvalue()
+    submitted.refresh_from_db()
+    assert submitted.status == S.SCREENING
