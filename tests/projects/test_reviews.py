@@ -295,7 +295,7 @@ def test_the_review_page_shows_the_application_in_full_with_sums(client, round, 
     for text in (app.need, app.goals, app.activity_plan, "书法用纸", "开展活动"):
         assert text in page
     assert "3,660.45" in page  # requested: 60.45 + 3,600.00
-    assert "3,686.45" in page  # cost of the lines: 86.45 + 3,600.00
+    assert "cost 3,686.45" in page  # cost of the lines: 86.45 + 3,600.00
 
 
 def test_without_javascript_the_preview_shows_the_total_and_submit_saves(client, review, round):
