@@ -105,7 +105,7 @@ class ApplicationForm(forms.ModelForm):
         served = organisation.communities.filter(street_id=round.street_id).order_by("name")
         self.fields["communities"].queryset = served
         if self.instance.pk is None and len(served) == 1:
-            self.fields["communities"].initial = list(served)
+            self.initial["communities"] = [served[0].pk]
 
 
 class BudgetLineForm(forms.ModelForm):
