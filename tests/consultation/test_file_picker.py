@@ -55,10 +55,6 @@ def test_the_chinese_topic_form_has_our_button_and_not_the_browsers_words(chines
     assert (Path(settings.BASE_DIR) / "static" / "js" / "file-picker.js").exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="The Chinese words arrive with /tmp/po/agenda.po; remove this mark once it is merged.",
-)
 def test_the_file_picker_words_are_chinese(chinese_form):
     assert ">选择文件</label>" in chinese_form
     assert 'data-empty="未选择文件"' in chinese_form

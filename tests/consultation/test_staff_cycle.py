@@ -40,6 +40,8 @@ from .factories import DeliberatingTopicFactory, MeetingFactory, ScreeningTopicF
 pytestmark = pytest.mark.django_db
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}  # the site's pages; the admin follows the profile
+
+
 UNFINISHED = "Marked as carried out at %(percent)s%% progress: %(reason)s"
 
 
@@ -80,7 +82,9 @@ def local(moment):
 
 
 def form_errors(response, field):
-    return [str(e) for e in response.context["form"].errors.get(field, [])]
+    # Messages may be lazy: read them in the language the admin spoke to this staff member.
+    with translation.override("en"):
+        return [str(e) for e in response.context["form"].errors.get(field, [])]
 
 
 def voted(community, staff, positions=(1, 1, 2), **ballot_fields):
@@ -584,15 +588,16 @@ def test_households_are_invited_by_grid_and_building(staff_client, community, ne
     topic = ScreeningTopicFactory(community=community)
 
     form = staff_client.get(accept_url(topic), **EN).context["form"]
-    assert [label for _pk, label in form.fields["invited_grids"].choices] == [
-        "第一网格 · 3 households",
-        "第二网格 · 2 households",
-    ]
-    assert [label for _value, label in form.fields["invited_buildings"].choices] == [
-        "幸福路12号1栋 · 2 households",
-        "幸福路12号2栋 · 1 household",
-        "幸福路14号 · 2 households",
-    ]
+    with translation.override("en"):  # labels are lazy: read them as the admin showed them
+        assert [label for _pk, label in form.fields["invited_grids"].choices] == [
+            "第一网格 · 3 households",
+            "第二网格 · 2 households",
+        ]
+        assert [label for _value, label in form.fields["invited_buildings"].choices] == [
+            "幸福路12号1栋 · 2 households",
+            "幸福路12号2栋 · 1 household",
+            "幸福路14号 · 2 households",
+        ]
 
     response = staff_client.post(
         accept_url(topic),
