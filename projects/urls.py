@@ -1,9 +1,10 @@
 from django.urls import include, path
 
-from . import review_views, views
+from . import letters, review_views, views
 
 app_name = "projects"
 urlpatterns = [
     path("", include(views.urlpatterns)),
     path("", include(review_views.urlpatterns)),
+    path("", include(letters.urlpatterns)),
 ]

@@ -312,9 +312,9 @@ def perform(application, action, actor, now=None, **data):
     waits for the one before it, so the awards it sums are all the awards there are."""
     if action in DECISION_ACTIONS:
         round_id = Application.objects.filter(pk=application.pk).values("round_id")
-        pass
+        list(FundingRoundPage.objects.select_for_update().filter(pk__in=round_id).values("pk"))
     application = (
-        Application.objects.select_for_update(of=("self",))
+        Application.objects.select_for_update()
         .select_related("round", "organisation")
         .get(pk=application.pk)
     )
