@@ -19,6 +19,7 @@ from .models import Application, ApplicationAttachment, BudgetLine, Indicator
 from .workflow import ceiling_refusal
 
 ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
 MAX_ATTACHMENTS = 10
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 EXTRA_LINES = 2
@@ -37,9 +38,9 @@ class MoneyField(forms.DecimalField):
 
     IGNORED = str.maketrans("", "", ",，¥￥元 \u3000")
 
-    def __init__(self, *, min_value=ZERO, error_messages=None, **kwargs):
+    def __init__(self, *, min_value=ZERO, max_digits=12, error_messages=None, **kwargs):
         super().__init__(
-            max_digits=12,
+            max_digits=max_digits,
             decimal_places=2,
             min_value=min_value,
             error_messages={**MONEY_ERRORS, **(error_messages or {})},
@@ -51,6 +52,11 @@ class MoneyField(forms.DecimalField):
         if isinstance(value, str):
             value = value.translate(self.IGNORED)
         return super().to_python(value)
+
+    def clean(self, value):
+        # "100" is 100.00 yuan: every amount is shown, summed and stored to the fen.
+        value = super().clean(value)
+        return value.quantize(CENT) if value is not None else None
 
 
 class CommunityChoiceField(forms.ModelMultipleChoiceField):
@@ -143,6 +149,7 @@ class BudgetLineForm(forms.ModelForm):
 class IndicatorForm(forms.ModelForm):
     target = MoneyField(
         label=_("Target"),
+        max_digits=10,
         error_messages={
             "invalid": _("Write a number, such as 48."),
             "min_value": _("A target cannot be negative."),

@@ -416,3 +416,12 @@ def test_the_round_page_in_a_few_queries(
     with django_assert_max_num_queries(16):
         response = client.get(f"/en/{round.slug}/")
     assert response.status_code == 200
+
+
+def test_a_refused_line_says_its_cost_to_the_fen(rep_client, round, organisation):
+    lines = (("场地租金", "100", "3", "200", ""),)
+    response = rep_client.post(
+        apply_url(round), application_data(organisation.communities.all(), lines=lines)
+    )
+    message = " ".join(response.context["lines"].forms[0].non_field_errors())
+    assert "300.00 yuan (100.00 × 3)" in message
