@@ -18,9 +18,9 @@ from .models import ApplicationState
 CENT = Decimal("0.01")
 
 DECISIONS = [
-    ("award", gettext_lazy("Award")),
-    ("waitlist", gettext_lazy("Waitlist")),
-    ("decline", gettext_lazy("Decline")),
+    ("award", gettext_lazy("Award a grant")),
+    ("waitlist", gettext_lazy("Put on the waiting list")),
+    ("decline", gettext_lazy("Decline funding")),
 ]
 DECIDED = frozenset({ApplicationState.AWARDED, ApplicationState.DECLINED,
                      ApplicationState.WAITLISTED})  # fmt: skip

@@ -207,11 +207,12 @@ TRANSITIONS = Table(
     row("resubmit", {S.RETURNED}, S.SUBMITTED, {REPRESENTATIVE}, gettext_lazy("Resubmit"),
         _review_not_ended, *READY),
     row("withdraw", WITHDRAWABLE, S.WITHDRAWN, {REPRESENTATIVE}, gettext_lazy("Withdraw")),
-    row("award", DECIDABLE, S.AWARDED, {OFFICER}, gettext_lazy("Award"),
+    row("award", DECIDABLE, S.AWARDED, {OFFICER}, gettext_lazy("Award a grant"),
         _reason_given, _amount_within_request, _within_the_budget),
-    row("decline", DECIDABLE, S.DECLINED, {OFFICER}, gettext_lazy("Decline"), _reason_given),
-    row("waitlist", {S.IN_REVIEW}, S.WAITLISTED, {OFFICER}, gettext_lazy("Waitlist"),
+    row("decline", DECIDABLE, S.DECLINED, {OFFICER}, gettext_lazy("Decline funding"),
         _reason_given),
+    row("waitlist", {S.IN_REVIEW}, S.WAITLISTED, {OFFICER},
+        gettext_lazy("Put on the waiting list"), _reason_given),
 )  # fmt: skip
 
 # Steps the representatives take on the application's page; the rest are the street office's.

@@ -114,7 +114,10 @@ class ApplicationInspectView(generic.InspectView):
             application.status in workflow.DECIDABLE
         ):
             steps.append(
-                {"label": _("Decide"), "url": reverse("projects_decide", args=[application.pk])}
+                {
+                    "label": _("Decide on funding"),
+                    "url": reverse("projects_decide", args=[application.pk]),
+                }
             )
         lines = list(application.budget_lines.all())
         return super().get_context_data(

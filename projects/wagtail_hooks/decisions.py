@@ -29,7 +29,7 @@ from ..pages import MONEY
 
 
 class DecisionForm(forms.Form):
-    decision = forms.ChoiceField(label=gettext_lazy("Decision"), widget=forms.RadioSelect)
+    decision = forms.ChoiceField(label=gettext_lazy("Funding decision"), widget=forms.RadioSelect)
     amount = forms.DecimalField(
         label=gettext_lazy("Amount awarded (yuan)"),
         required=False,
@@ -91,7 +91,7 @@ class DecideView(ScopedAdminView, WagtailAdminTemplateMixin, FormView):
         return {"amount": self.application.requested_total}
 
     def get_page_title(self):
-        return _("Decide")
+        return _("Decide on funding")
 
     def get_page_subtitle(self):
         return self.application.title
