@@ -17,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 from django.utils import timezone
 
+from communities.clock import run_steps
 from communities.notifications import send_daily_digests
 from consultation.outcomes import advance_clock
 
@@ -84,14 +85,16 @@ class Command(BaseCommand):
     def run_round(self, digest_hour):
         now = timezone.now()
         report = advance_clock(now)
+        other_apps = run_steps(now)  # funding rounds and whatever else apps registered
         digests = send_daily_digests.enqueue() if digest_is_due(now, digest_hour) else None
-        if any(report.values()) or digests:
+        if any(report.values()) or any(other_apps.values()) or digests:
             self.stdout.write(
                 f"{timezone.localtime(now):%H:%M} "
                 "ballots counted: {ballots}, notice periods ended: {notices}, "
                 "evaluations closed: {closed}, overdue outcomes announced: {overdue}".format(
                     **report
                 )
+                + "".join(f", {label}: {count}" for label, count in other_apps.items() if count)
                 + (", daily digest started" if digests else "")
             )
             self.stdout.flush()  # seen at once in the terminal and the journal, not buffered
