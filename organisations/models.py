@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from communities.models import Community, Street
@@ -42,7 +43,7 @@ class Category(models.TextChoices):
 class OrganisationState(models.TextChoices):
     APPLIED = "applied", _("Filing applied for")
     RETURNED = "returned", _("Returned for changes")
-    FILED = "filed", _("Filed")
+    FILED = "filed", pgettext_lazy("organisation status", "Filed")
     REJECTED = "rejected", _("Rejected")
     SUSPENDED = "suspended", _("Suspended")
     DISSOLVED = "dissolved", _("Dissolved")
