@@ -156,7 +156,9 @@ def close_due_ballots(now=None):
     count prepares its outcome draft."""
     closed = voting.close_due_ballots(now)
     for ballot in closed:
-        ballot_counted(ballot)
+        # A ballot without a topic (a funding round's residents' vote) has no outcome to draft.
+        if ballot.topic_id is not None:
+            ballot_counted(ballot)
     return closed
 
 

@@ -109,7 +109,7 @@ def ballots(user):
     # .only(): the open ballot's choice column is never even read.
     return [
         {
-            "topic": topic_ref(voter.ballot.topic),
+            "topic": topic_ref(voter.ballot.topic) if voter.ballot.topic else None,
             "ballot": voter.ballot.question,
             "voted_at": moment(voter.voted_at),
             "receipt": voter.receipt,

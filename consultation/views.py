@@ -90,7 +90,7 @@ def ballots_being_voted(community):
     `eligible` is voting.eligible_count's: the ballot's electorate, counted by resident or
     (每户一票) by household."""
     residents = voting.electorate(
-        community=OuterRef("topic__community"), ballot=OuterRef(OuterRef("pk"))
+        community=OuterRef("community"), ballot=OuterRef(OuterRef("pk"))
     ).order_by()
     resident_count = residents.values("community").annotate(n=Count("pk")).values("n")
     household_count = (

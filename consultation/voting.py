@@ -1,7 +1,7 @@
 """Casting and counting votes. The rules of 表决 live here; workflow.py opens the ballot.
 
-- Only verified residents of the topic's community vote; under 每户一票 the first member of a
-  household to vote casts the household's vote.
+- Only verified residents of the ballot's community (a topic's ballot: the topic's) vote;
+  under 每户一票 the first member of a household to vote casts the household's vote.
 - A vote writes a Voter row and adds the choice to the ballot's counters in one transaction;
   every counter is rewritten by every vote, so the database keeps no trace of who chose what
   (docs/ballot-secrecy.md). The database refuses a second Voter for the same resident or
@@ -49,8 +49,10 @@ register_reason("ballot.closed_on_time", gettext_lazy("Closed at its closing tim
 
 def create_ballot(topic, staff, *, question, opens_at, closes_at, options=DEFAULT_OPTIONS,
                   franchise=Franchise.RESIDENT, quorum_percent=50, secret=True,
-                  max_choices=1):  # fmt: skip
-    """Called by workflow.perform("open_ballot"); validates the ballot's own rules."""
+                  max_choices=1, community=None):  # fmt: skip
+    """Called by workflow.perform("open_ballot"); validates the ballot's own rules. A ballot
+    without a topic (topic=None) names its electorate's `community`; what it votes on links to
+    it from its own app."""
     labels = [str(label).strip() for label in options if label and str(label).strip()]
     if len(labels) < 2:
         raise ValidationError(_("A ballot needs at least two options."))
@@ -68,6 +70,7 @@ def create_ballot(topic, staff, *, question, opens_at, closes_at, options=DEFAUL
         raise ValidationError(_("The quorum is a percentage between 0 and 100."))
     ballot = Ballot(
         topic=topic,
+        community=topic.community if topic is not None else community,
         question=question.strip(),
         max_choices=max_choices,
         opens_at=opens_at,
@@ -92,12 +95,12 @@ def household_vote_of(ballot, resident):
 
 def cast_vote(ballot, user, positions):
     """Record one vote. Returns the Voter row, whose receipt the voter may keep."""
-    ballot = Ballot.objects.select_related("topic__community").get(pk=ballot.pk)
-    resident = verified_resident_of(user, ballot.topic.community)
+    ballot = Ballot.objects.select_related("community").get(pk=ballot.pk)
+    resident = verified_resident_of(user, ballot.community)
     if resident is None:
         raise ValidationError(
             _("Only verified residents of %(community)s can vote.")
-            % {"community": ballot.topic.community.name}
+            % {"community": ballot.community.name}
         )
     valid = set(ballot.options.values_list("position", flat=True))
     chosen = sorted({int(p) for p in positions})
@@ -147,7 +150,7 @@ def _locked(ballot):
     """The ballot's row, locked until the transaction ends (only that row: not its topic's)."""
     return (
         Ballot.objects.select_for_update(of=("self",))
-        .select_related("topic__community")
+        .select_related("community", "topic")
         .get(pk=ballot.pk)
     )
 
@@ -179,7 +182,7 @@ def electorate(*, community, ballot):
 
 
 def eligible_count(ballot):
-    verified = electorate(community=ballot.topic.community_id, ballot=ballot)
+    verified = electorate(community=ballot.community_id, ballot=ballot)
     if ballot.franchise == Franchise.HOUSEHOLD:
         return verified.exclude(household=None).values("household").distinct().count()
     return verified.count()
@@ -195,7 +198,8 @@ def close_ballot(ballot, *, actor=None, reason=""):
         raise ValidationError(_("This ballot is already closed."))
     now = timezone.now()
     if actor is not None:
-        if not is_staff_for(actor, ballot.topic):
+        # The ballot's community's staff (is_staff_for reads only .community).
+        if not is_staff_for(actor, ballot):
             raise PermissionDenied
         if not reason.strip():
             raise ValidationError(_("Give a reason for closing the ballot early."))
@@ -215,13 +219,14 @@ def close_ballot(ballot, *, actor=None, reason=""):
         ballot.status = BallotStatus.FAILED
         ballot._change_reason = history_reason("ballot.integrity_failed")
         ballot.save()
-        staff = [
-            m.user
-            for m in Membership.objects.filter(community=ballot.topic.community_id).select_related(
-                "user"
-            )
-        ]
-        notify("ballot.failed", ballot.topic, None, recipients=staff)
+        if ballot.topic_id is not None:
+            staff = [
+                m.user
+                for m in Membership.objects.filter(community=ballot.community_id).select_related(
+                    "user"
+                )
+            ]
+            notify("ballot.failed", ballot.topic, None, recipients=staff)
         return ballot
 
     chosen = {counter.position: counter.chosen for counter in counters}
@@ -237,7 +242,8 @@ def close_ballot(ballot, *, actor=None, reason=""):
         else history_reason("ballot.closed_on_time")
     )
     ballot.save()
-    notify("ballot.closed", ballot.topic, actor)
+    if ballot.topic_id is not None:
+        notify("ballot.closed", ballot.topic, actor)
     return ballot
 
 

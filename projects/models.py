@@ -341,3 +341,73 @@ class Score(models.Model):
 
     def __str__(self):
         return f"{self.criterion}: {self.score}"
+
+
+class ResidentVote(models.Model):
+    """The residents' say (居民评议) in one community served by a round's shortlist: a link from
+    the round to the consultation ballot its residents vote on, one ballot per community.
+    A plain model on the projects side, so consultation never knows about funding."""
+
+    round = models.ForeignKey(
+        FundingRoundPage,
+        on_delete=models.PROTECT,
+        related_name="resident_votes",
+        verbose_name=_("funding round"),
+    )
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, related_name="+", verbose_name=_("community")
+    )
+    ballot = models.OneToOneField(
+        "consultation.Ballot",
+        on_delete=models.PROTECT,
+        related_name="resident_vote",
+        verbose_name=_("ballot"),
+    )
+
+    class Meta:
+        verbose_name = _("residents' vote")
+        verbose_name_plural = _("residents' votes")
+        ordering = ["round", "community"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "community"], name="one_resident_vote_per_community"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.round} · {self.community}"
+
+    def get_absolute_url(self):
+        return reverse("projects:resident_vote", args=[self.pk])
+
+
+class ResidentVoteOption(models.Model):
+    """Which shortlisted application a ballot option stands for."""
+
+    vote = models.ForeignKey(
+        ResidentVote, on_delete=models.CASCADE, related_name="options", verbose_name=_("vote")
+    )
+    option = models.OneToOneField(
+        "consultation.BallotOption",
+        on_delete=models.PROTECT,
+        related_name="application_link",
+        verbose_name=_("ballot option"),
+    )
+    application = models.ForeignKey(
+        Application,
+        on_delete=models.PROTECT,
+        related_name="resident_vote_options",
+        verbose_name=_("application"),
+    )
+
+    class Meta:
+        verbose_name = _("application on a residents' vote")
+        verbose_name_plural = _("applications on a residents' vote")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["vote", "application"], name="application_once_per_resident_vote"
+            )
+        ]
+
+    def __str__(self):
+        return str(self.application)

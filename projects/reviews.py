@@ -340,8 +340,10 @@ def combined_score(reviewers_average, residents_score=None, residents_weight=0):
 
 def residents_scores(round):
     """{application pk: the residents' vote share, 0–100} once the round's residents' vote has
-    counted; empty until then. The residents' say plugs in here."""
-    return {}
+    counted; empty until then (projects.resident_vote says how it is worked out)."""
+    from .resident_vote import residents_scores as scores
+
+    return scores(round)
 
 
 @dataclass

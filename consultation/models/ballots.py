@@ -1,4 +1,8 @@
-"""表决: a ballot on a deliberated topic, who voted, and how many chose each option.
+"""表决: a ballot, who voted, and how many chose each option.
+
+A ballot belongs to what is voted on: a deliberated topic (its `topic`), or something another
+app links to it from its own side (a funding round's residents' vote links its ballots from
+projects), so the ballot itself only knows its electorate's `community`.
 
 *Who voted* is a Voter row; *what was chosen* is never stored per vote, only added to the
 ballot's counters (BallotCounter, one per option). A vote inserts its Voter row and rewrites
@@ -20,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from communities.models import Household, Resident
+from communities.models import Community, Household, Resident
 
 from .topics import Topic
 
@@ -37,8 +41,18 @@ class BallotStatus(models.TextChoices):
 
 
 class Ballot(models.Model):
+    # Whose verified residents vote: the topic's community for a topic's ballot.
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, related_name="ballots", verbose_name=_("community")
+    )
     topic = models.ForeignKey(
-        Topic, on_delete=models.PROTECT, related_name="ballots", verbose_name=_("topic")
+        Topic,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ballots",
+        verbose_name=_("topic"),
+        help_text=_("Empty when what is voted on links to the ballot from elsewhere."),
     )
     question = models.CharField(_("question"), max_length=200)
     max_choices = models.PositiveSmallIntegerField(
@@ -93,7 +107,7 @@ class Ballot(models.Model):
             models.CheckConstraint(
                 condition=Q(quorum_percent__lte=100), name="ballot_quorum_is_a_percentage"
             ),
-            # One ballot at a time on a topic.
+            # One ballot at a time on a topic (a ballot without a topic is not concerned).
             models.UniqueConstraint(
                 fields=["topic"], condition=Q(status="open"), name="one_open_ballot_per_topic"
             ),
@@ -101,6 +115,12 @@ class Ballot(models.Model):
 
     def __str__(self):
         return self.question
+
+    def save(self, *args, **kwargs):
+        # A topic's ballot is voted on by the topic's community, always.
+        if self.topic_id is not None:
+            self.community_id = self.topic.community_id
+        super().save(*args, **kwargs)
 
     def add_options(self, labels):
         """The options, 1, 2, 3… in the order given, each with its counter at zero."""
