@@ -7,6 +7,8 @@ shows as the form is filled (static/js/review-total.js) and, for phones without 
 preview step before the review is submitted, which is final.
 """
 
+from decimal import Decimal
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -162,8 +164,10 @@ def my_reviews(request):
     return render(request, "projects/review_list.html", groups)
 
 
-def _others(review):
-    """The other reviewers' submitted reviews of the application, numbered, with totals."""
+def _others(review, criteria):
+    """The other reviewers' submitted reviews of the application, numbered, each with its
+    scores in the round's order and its weighted total."""
+    by_pk = {criterion.pk: criterion for criterion in criteria}
     others = list(
         Review.objects.filter(
             application_id=review.application_id,
@@ -171,20 +175,26 @@ def _others(review):
             conflict_of_interest=False,
         )
         .exclude(pk=review.pk)
-        .prefetch_related("scores__criterion")
+        .prefetch_related("scores")
         .order_by("submitted_at", "pk")
     )
     for number, other in enumerate(others, start=1):
+        scored = [s for s in other.scores.all() if s.criterion_id in by_pk]
+        for score in scored:
+            score.criterion = by_pk[score.criterion_id]
         other.number = number
-        other.total = reviews.review_total(other)
+        other.score_list = sorted(scored, key=lambda s: s.criterion.sort_order)
+        other.total = reviews.weighted_total((s.score, s.criterion.weight) for s in scored)
     return others
 
 
 def _context(review, criteria, form=None, preview=False):
     application = review.application
     round = application.round
-    requested, cofunded = application.totals()
     lines = list(application.budget_lines.all())
+    # The totals shown are the sums of the lines shown.
+    requested = sum((line.requested for line in lines), Decimal("0.00"))
+    cofunded = sum((line.cofunded for line in lines), Decimal("0.00"))
     context = {
         "review": review,
         "application": application,
@@ -210,7 +220,7 @@ def _context(review, criteria, form=None, preview=False):
         mine = list(review.scores.select_related("criterion").order_by("criterion__sort_order"))
         context["my_scores"] = mine
         context["my_total"] = reviews.weighted_total((s.score, s.criterion.weight) for s in mine)
-        context["others"] = _others(review)
+        context["others"] = _others(review, criteria)
     return context
 
 
