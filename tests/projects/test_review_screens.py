@@ -168,3 +168,19 @@ def test_the_officer_reads_the_ranking_at_1280(city, browser, artifacts):  # noq
     height = page.evaluate("document.querySelector('main').scrollHeight") + 120
     page.set_viewport_size({"width": DESKTOP["width"], "height": max(height, DESKTOP["height"])})
     page.screenshot(path=artifacts / "review-ranking-1280-zh.png", full_page=True)
+
+    # A late application: one reviewer cannot judge it, the office sees it and reassigns.
+    late = in_review(round, title="独居老人探访", requested="18000.00")
+    conflicted = reviews.assign(late, panel[0], officer)
+    reviews.assign(late, panel[1], officer)
+    reviews.declare_conflict(conflicted, "我是该组织的顾问")
+    page.goto(f"{city.url}{reverse('projects_review_round', args=[round.pk])}")
+    expect(page.get_by_text("独居老人探访")).to_be_visible()
+    page.screenshot(path=artifacts / "review-round-1280-zh.png", full_page=True)
+    page.goto(f"{city.url}{reverse('projects_review_assign', args=[late.pk])}")
+    expect(page.get_by_text("我是该组织的顾问")).to_be_visible()
+    page.locator("input[name=reviewers]").first.check()
+    page.screenshot(path=artifacts / "review-assign-1280-zh.png", full_page=True)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    assert late.reviews.filter(reviewer=panel[2]).exists()
