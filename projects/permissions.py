@@ -48,7 +48,12 @@ def visible_applications(user):
         return Application.objects.none()
     mine = Q(organisation__representatives__user=user)
     officers = SUBMITTED_ONCE & Q(round__street__in=managed_streets(user))
-    reviewing = SUBMITTED_ONCE & Q(reviews__reviewer=user)
+    # An assigned reviewer who still holds the round's reviewer role and declared no conflict.
+    reviewing = SUBMITTED_ONCE & Q(
+        reviews__reviewer=user,
+        reviews__conflict_of_interest=False,
+        round__reviewers__user=user,
+    )
     return Application.objects.filter(
         pk__in=Application.objects.filter(mine | officers | reviewing).values("pk")
     )
