@@ -14,9 +14,8 @@ from playwright.sync_api import expect
 
 from projects import reviews
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE, artifacts  # noqa: F401
-
-from .factories import funding_round
-from .reviewing import in_review, officer_of, reviewer_of, scores
+from tests.projects.factories import funding_round
+from tests.projects.reviewing import in_review, officer_of, reviewer_of, scores
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
 

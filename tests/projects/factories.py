@@ -4,7 +4,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.utils import timezone
-from wagtail.models import Page, Site
+from wagtail.models import Locale, Page, Site
 
 from home.models import HomePage
 from projects.models import Application, ApplicationState, BudgetLine, Indicator
@@ -17,12 +17,15 @@ CRITERIA = (("需求的迫切性", 30), ("方案的可行性", 30), ("预算的�
 def home_page():
     home = HomePage.objects.first()
     if home is None:
+        # A transactional test's flush also removes the tree root Wagtail's migration made.
+        Locale.objects.get_or_create(language_code="zh-hans")
+        root = Page.get_first_root_node() or Page.add_root(title="Root", slug="root")
         home = HomePage(title="议事", slug="yishi-home")
-        Page.get_first_root_node().add_child(instance=home)
+        root.add_child(instance=home)
         home.save_revision().publish()
-        site = Site.objects.get(is_default_site=True)
-        site.root_page = home
-        site.save()
+        Site.objects.update_or_create(
+            is_default_site=True, defaults={"root_page": home, "hostname": "localhost"}
+        )
     return home
 
 
