@@ -21,9 +21,7 @@ def account(user):
             {"email": a.email, "verified": a.verified, "primary": a.primary}
             for a in EmailAddress.objects.filter(user=user).order_by("pk")
         ],
-        "mobile_number": UserPhone.objects.filter(user=user)
-        .values("number", "verified")
-        .first(),
+        "mobile_number": UserPhone.objects.filter(user=user).values("number", "verified").first(),
         "email_preference": NotificationPreference.objects.filter(user=user)
         .values_list("frequency", flat=True)
         .first(),

@@ -34,15 +34,19 @@ class SmsTemplate:
 
 TEMPLATES = {
     "code": SmsTemplate(
-        _("Your verification code is %(code)s. It is valid for %(minutes)s minutes. "
-          "Do not tell it to anyone, not even staff."),
+        _(
+            "Your verification code is %(code)s. It is valid for %(minutes)s minutes. "
+            "Do not tell it to anyone, not even staff."
+        ),
         ("code", "minutes"),
     ),  # fmt: skip
     # Someone signed up with a number that already has an account (allauth does not say so on
     # the page, or anyone could test which numbers have accounts); its owner learns it here.
     "account_exists": SmsTemplate(
-        _("Someone tried to sign up with this number, which already has an account. "
-          "To get in, log in with this number. If it was not you, ignore this message."),
+        _(
+            "Someone tried to sign up with this number, which already has an account. "
+            "To get in, log in with this number. If it was not you, ignore this message."
+        ),
     ),  # fmt: skip
 }
 
@@ -66,8 +70,7 @@ class SmsLimitReached(Exception):
             )
         else:
             text = ngettext(
-                "Too many codes have been sent from your network. Try again in %(minutes)d "
-                "minute.",
+                "Too many codes have been sent from your network. Try again in %(minutes)d minute.",
                 "Too many codes have been sent from your network. Try again in %(minutes)d "
                 "minutes.",
                 minutes,
