@@ -163,3 +163,9 @@ class LegacySentences:
             text = self.sentence_of(record.history_change_reason)
             if text is not None:
                 history_model.objects.filter(pk=record.pk).update(history_change_reason=text)
+
+
+def typed_reason_or(label):
+    """A step's reason: what a person typed is the step's note, as typed; without one, the
+    step's label in the reader's language."""
+    return lambda params: params.get("reason") or str(label)

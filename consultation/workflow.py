@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from communities.history_reasons import history_reason, register_reason
+from communities.history_reasons import history_reason, register_reason, typed_reason_or
 from communities.notifications import notify, register_event
 
 from . import voting
@@ -220,13 +220,8 @@ for _action, _text in EVENT_TEXTS.items():
     register_event(f"topic.{_action}", _text)
 
 
-def _typed_reason_or(label):
-    # A reason a person typed is the step's note, as typed; without one, the step's label.
-    return lambda params: params.get("reason") or str(label)
-
-
 for _transition in TRANSITIONS:
-    register_reason(f"topic.{_transition.action}", _typed_reason_or(_transition.label))
+    register_reason(f"topic.{_transition.action}", typed_reason_or(_transition.label))
 register_reason("topic.mark_duplicate", gettext_lazy("Duplicate of “%(title)s”."))
 register_reason("topic.draft_written", gettext_lazy("Draft written"))
 

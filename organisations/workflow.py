@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from communities.history_reasons import history_reason, register_reason
+from communities.history_reasons import history_reason, register_reason, typed_reason_or
 from communities.models import Membership, Role
 from communities.notifications import notify, register_event
 from communities.transitions import SYSTEM, Table, row
@@ -61,13 +61,8 @@ register_reason("organisation.applied", gettext_lazy("Filing applied for"))
 register_reason("organisation.edited", gettext_lazy("Details changed"))
 
 
-def _typed_reason_or(label):
-    # A reason the officer typed is the step's note, as typed; without one, the step's label.
-    return lambda params: params.get("reason") or str(label)
-
-
 for _transition in TRANSITIONS:
-    register_reason(f"organisation.{_transition.action}", _typed_reason_or(_transition.label))
+    register_reason(f"organisation.{_transition.action}", typed_reason_or(_transition.label))
 
 
 def roles_of(user, organisation):

@@ -31,7 +31,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from communities.history_reasons import history_reason, register_reason
+from communities.history_reasons import history_reason, register_reason, typed_reason_or
 from communities.notifications import notify, register_event
 from communities.transitions import SYSTEM, Table, row
 from organisations.permissions import is_representative
@@ -246,13 +246,8 @@ register_reason("application.drafted", gettext_lazy("Draft written"))
 register_reason("application.edited", gettext_lazy("Application changed"))
 
 
-def _typed_reason_or(label):
-    # A reason typed by a person is the step's note, as typed; without one, the step's label.
-    return lambda params: params.get("reason") or str(label)
-
-
 for _transition in TRANSITIONS:
-    register_reason(f"application.{_transition.action}", _typed_reason_or(_transition.label))
+    register_reason(f"application.{_transition.action}", typed_reason_or(_transition.label))
 register_reason("application.award", gettext_lazy("Awarded %(amount)s yuan: %(reason)s"))
 register_reason("application.decline", gettext_lazy("Declined: %(reason)s"))
 register_reason("application.waitlist", gettext_lazy("Waitlisted: %(reason)s"))
