@@ -13,7 +13,7 @@ from django.utils import translation
 from playwright.sync_api import expect
 
 from projects import reviews
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE, artifacts  # noqa: F401
+from tests.e2e.conftest import DESKTOP, PHONE
 from tests.projects.factories import funding_round
 from tests.projects.reviewing import in_review, officer_of, reviewer_of, scores
 
@@ -29,16 +29,6 @@ TITLES = [
     ("亲子阅读角", "20000.00", (5, 6, 4)),
     ("广场舞噪音调解", "15000.00", (3, 4, 5)),
 ]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -99,7 +89,7 @@ def a_round_in_review():
     return round, officer
 
 
-def test_a_reviewer_scores_on_a_phone_with_and_without_scripts(city, browser, artifacts):  # noqa: F811
+def test_a_reviewer_scores_on_a_phone_with_and_without_scripts(city, browser, artifacts):
     round, officer = a_round_in_review()
     application = in_review(round, title="长者智能手机课堂")
     application.budget_lines.create(
@@ -145,7 +135,7 @@ def test_a_reviewer_scores_on_a_phone_with_and_without_scripts(city, browser, ar
     assert review.submitted_at is not None
 
 
-def test_the_officer_reads_the_ranking_at_1280(city, browser, artifacts):  # noqa: F811
+def test_the_officer_reads_the_ranking_at_1280(city, browser, artifacts):
     round, officer = a_round_in_review()
     panel = [reviewer_of(round, first_name=name[0], last_name=name[1:]) for name in
              ("王建国", "陈淑芬", "刘志强")]  # fmt: skip
