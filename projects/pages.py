@@ -22,6 +22,8 @@ from wagtail.models import Orderable, Page
 from communities.models import Street
 from organisations.models import Category
 
+from .page_rights import RoundPermissionTester, default_street, street_refusal
+
 MONEY = {"max_digits": 12, "decimal_places": 2}
 MIN_MONEY = MinValueValidator(Decimal("0.01"))
 
@@ -34,6 +36,20 @@ class FundingRoundForm(WagtailAdminPageForm):
         required=False,
         help_text=_("Organisations of these categories may apply; none chosen: all may."),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A street officer's rounds are their own street's (projects/page_rights.py).
+        street = default_street(self.for_user)
+        if street is not None and "street" in self.fields and not self.instance.street_id:
+            self.fields["street"].initial = street.pk
+
+    def clean_street(self):
+        street = self.cleaned_data.get("street")
+        refusal = street_refusal(self.for_user, street)
+        if refusal:
+            raise ValidationError(refusal)
+        return street
 
     def clean(self):
         cleaned = super().clean()
@@ -168,6 +184,10 @@ class FundingRoundPage(Page):
             .select_related("organisation"),
         )
         return context
+
+    def permissions_for_user(self, user):
+        """Officers of the round's street edit and publish it (projects/page_rights.py)."""
+        return RoundPermissionTester(user, self)
 
     def is_open(self, now=None):
         now = now or timezone.now()

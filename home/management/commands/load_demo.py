@@ -12,6 +12,7 @@ from communities.demo import DEMO_PASSWORD, DOMAIN, DemoAccounts, load_people
 from consultation.demo import load_topics
 from home.demo import community_page, home_page, site_settings, standard_pages
 from organisations.demo import load_organisations
+from projects.demo import load_funding
 
 QUIET_MAILERS = {"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}}
 
@@ -34,6 +35,7 @@ class Command(BaseCommand):
         site_settings(street)
         load_topics("xingfuli", "staff.xingfuli", [f"resident{n:02d}" for n in range(1, 7)])
         load_organisations(accounts.user)
+        load_funding(accounts)
 
         self.stdout.write(self.style.SUCCESS("Demo city loaded: 和平街道, 3 communities."))
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")

@@ -1,0 +1,22 @@
+"""Street officers add funding rounds under the home page, and nothing else there: the right
+their group holds on the home page is for rounds (projects/page_rights.py)."""
+
+from django.core.exceptions import PermissionDenied
+from wagtail import hooks
+
+from ..page_rights import adds_only_rounds, runs_rounds
+from ..pages import FundingRoundPage
+
+
+@hooks.register("before_create_page")
+def only_officers_add_rounds(request, parent_page, page_class):
+    user = request.user
+    if user.is_superuser:
+        return None
+    if issubclass(page_class, FundingRoundPage):
+        if not runs_rounds(user):
+            raise PermissionDenied
+        return None
+    if adds_only_rounds(user, parent_page):
+        raise PermissionDenied
+    return None
