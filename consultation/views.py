@@ -16,10 +16,12 @@ from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Sub
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from communities import notices
 from communities.history_reasons import history_reason, render_reason
 from communities.models import Resident
 
@@ -532,31 +534,17 @@ def outcome_context(request, page):
     user = request.user
     resident = verified_resident_of(user, topic.community)
     now = timezone.now()
-    in_notice = (
-        topic.status == TopicState.NOTICE
-        and topic.notice_starts_at is not None
-        and topic.notice_starts_at <= now < topic.notice_ends_at
-    )
-    objections = list(topic.objections.select_related("author__resident", "answered_by"))
     my_rating = None
     if resident is not None:
         my_rating = Rating.objects.filter(topic=topic, resident=resident).first()
     evaluating = topic.status == TopicState.EVALUATING and now < topic.evaluation_ends_at
     ballots = list(topic.ballots.filter(status="closed").prefetch_related("options")[:1])
     return {
+        **notices.notice_context(topic, user, reverse("consultation:object", args=[topic.pk])),
         "topic": topic,
         "community": topic.community,
         "ballot": ballots[0] if ballots else None,
         "results": _results(ballots[0]) if ballots else None,
-        "objections": objections,
-        "in_notice": in_notice,
-        "objection_form": ObjectionForm()
-        if in_notice
-        and resident is not None
-        and not any(
-            o.author_id == user.pk and o.notice_round == topic.notice_starts_at for o in objections
-        )
-        else None,
         "updates": topic.progress_updates.prefetch_related("photos"),
         "satisfaction": outcomes.satisfaction(topic),
         "evaluating": evaluating,
