@@ -42,7 +42,7 @@ class FundingRoundForm(WagtailAdminPageForm):
         # A street officer's rounds are their own street's (projects/page_rights.py).
         street = default_street(self.for_user)
         if street is not None and "street" in self.fields and not self.instance.street_id:
-            self.fields["street"].initial = street.pk
+            self.initial["street"] = street.pk
 
     def clean_street(self):
         street = self.cleaned_data.get("street")
