@@ -112,3 +112,14 @@ class CloseAccountForm(forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError(_("The password is not correct."))
         return password
+
+
+class ObjectionForm(forms.Form):
+    """异议 to a decision on public notice (communities/notices.py)."""
+
+    body = forms.CharField(
+        label=_("Your objection"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What is wrong with the decision? The office answers in public."),
+    )

@@ -7,9 +7,11 @@ not editorial content. Each keeps its history (django-simple-history) with the a
 import re
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -527,3 +529,138 @@ class UserPhone(models.Model):
 
     def __str__(self):
         return self.number
+
+
+class PublicNotice(models.Model):
+    """公示: a decision published for a period in which people may object (异议), each
+    objection answered in public. One mechanism for every app: a consultation topic's outcome,
+    a funding round's awards. What is on notice (the subject) supplies the rules that differ —
+    who may object, what happens when the notice ends (communities/notices.py).
+
+    A plain model, not a page: the subject's own page shows it. Its scope is the community
+    (a topic's outcome) or the street (a funding round), so staff reach only their own.
+    """
+
+    subject_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.PROTECT, related_name="+"
+    )
+    subject_id = models.PositiveBigIntegerField()
+    subject = GenericForeignKey("subject_type", "subject_id")
+    community = models.ForeignKey(
+        Community,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="notices",
+        verbose_name=_("community"),
+    )
+    street = models.ForeignKey(
+        Street,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="notices",
+        verbose_name=_("street"),
+    )
+    content = models.JSONField(
+        _("content on notice"),
+        default=dict,
+        blank=True,
+        help_text=_("What was published, as it was published (a funding round's award list)."),
+    )
+    starts_at = models.DateTimeField(_("notice period starts"))
+    ends_at = models.DateTimeField(_("notice period ends"))
+    ended_at = models.DateTimeField(
+        _("ended at"),
+        null=True,
+        blank=True,
+        help_text=_("When the notice ended: at the end of its period once every objection was "
+                    "answered, or when the decision was taken back after an upheld objection."),
+    )  # fmt: skip
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("opened by"),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("public notice")
+        verbose_name_plural = _("public notices")
+        ordering = ["-starts_at", "-pk"]
+        indexes = [models.Index(fields=["subject_type", "subject_id"], name="notice_subject")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="notice_ends_after_it_starts"
+            ),
+            models.CheckConstraint(
+                condition=Q(community__isnull=False) | Q(street__isnull=False),
+                name="notice_has_a_scope",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.starts_at:%Y-%m-%d} – {self.ends_at:%Y-%m-%d}"
+
+    def is_running(self, now):
+        return self.ended_at is None and self.starts_at <= now < self.ends_at
+
+
+class Objection(models.Model):
+    """异议: someone disagrees with a decision on public notice, during its notice period; the
+    office answers in public, upheld or not. One per person and notice: a decision published
+    again is a new notice, objected to afresh."""
+
+    notice = models.ForeignKey(
+        PublicNotice,
+        on_delete=models.CASCADE,
+        related_name="objections",
+        verbose_name=_("public notice"),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    body = models.TextField(_("objection"), max_length=2000)
+    created_at = models.DateTimeField(_("filed at"), default=timezone.now)
+    answer = models.TextField(_("public answer"), max_length=2000, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("answered by"),
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    upheld = models.BooleanField(
+        _("upheld"),
+        null=True,
+        blank=True,
+        help_text=_("An upheld objection means the decision is taken back and published again."),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("objection")
+        verbose_name_plural = _("objections")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["notice", "author"], name="one_objection_per_person_and_notice"
+            ),
+            models.CheckConstraint(
+                condition=Q(answered_at__isnull=True) | ~Q(answer="") & Q(upheld__isnull=False),
+                name="answered_objection_has_an_answer_and_verdict",
+            ),
+        ]
+
+    def __str__(self):
+        return self.body[:40]

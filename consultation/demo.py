@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from communities.models import Community
+from communities.models import Community, PublicNotice
 from consultation import voting, workflow
 from consultation.models import (
     Ballot,
@@ -328,8 +328,8 @@ def _outcomes(community, staff, people, submitted):
             deliberation_ends=today - timedelta(days=30),
         )
         topic = _publish(topic, staff, **publish)
-        Topic.objects.filter(pk=topic.pk).update(
-            notice_starts_at=now - timedelta(days=8), notice_ends_at=now - timedelta(days=1)
+        PublicNotice.objects.filter(pk=topic.current_notice.pk).update(
+            starts_at=now - timedelta(days=8), ends_at=now - timedelta(days=1)
         )
         return workflow.perform(topic, "end_notice", None)
 

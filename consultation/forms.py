@@ -2,6 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from communities.forms import ObjectionForm  # noqa: F401  (the shared notice form)
 from communities.models import Grid
 from communities.uploads import PHOTO_ACCEPT, validate_photo
 
@@ -122,17 +123,6 @@ class VoteForm(forms.Form):
     def positions(self):
         choice = self.cleaned_data["choice"]
         return choice if isinstance(choice, list) else [choice]
-
-
-class ObjectionForm(forms.Form):
-    body = forms.CharField(
-        label=_("Your objection"),
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_(
-            "What is wrong with the decision or the plan? The community office answers in public."
-        ),
-    )
 
 
 class RatingForm(forms.Form):

@@ -12,12 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from communities import notices
 from communities.notifications import notify, register_event
 
 from . import voting, workflow
 from .models import (
     BallotStatus,
-    Objection,
     OutcomePage,
     ProgressPhoto,
     ProgressUpdate,
@@ -171,49 +171,13 @@ def publish_outcome(page, actor):
 
 
 def file_objection(topic, user, body):
-    """异议 during the notice period, by a verified resident of the community, once."""
-    if verified_resident_of(user, topic.community) is None:
-        raise ValidationError(
-            _("Only verified residents of %(community)s can object.")
-            % {"community": topic.community.name}
-        )
-    now = timezone.now()
-    if topic.status != TopicState.NOTICE or not (
-        topic.notice_starts_at <= now < topic.notice_ends_at
-    ):
-        raise ValidationError(_("Objections can be filed only during the notice period."))
-    body = body.strip()
-    if not body:
-        raise ValidationError(_("Say what you object to."))
-    try:
-        with transaction.atomic():
-            objection = Objection(
-                topic=topic, author=user, body=body, notice_round=topic.notice_starts_at
-            )
-            objection._history_user = user
-            objection.save()
-    except IntegrityError:
-        raise ValidationError(_("You have already filed an objection to this outcome.")) from None
-    return objection
+    """异议 during the notice period, by a verified resident of the community, once
+    (communities.notices holds the mechanism; the topic says who may object)."""
+    return notices.file_objection(topic.current_notice, user, body)
 
 
-@transaction.atomic
 def answer_objection(objection, staff, *, answer, upheld):
-    if not is_staff_for(staff, objection.topic):
-        raise PermissionDenied
-    if objection.answered_at is not None:
-        raise ValidationError(_("This objection has been answered already."))
-    answer = answer.strip()
-    if not answer:
-        raise ValidationError(_("Write the answer residents will read."))
-    objection.answer = answer
-    objection.upheld = bool(upheld)
-    objection.answered_by = staff
-    objection.answered_at = timezone.now()
-    objection._history_user = staff
-    objection.save()
-    notify("topic.objection_answered", objection.topic, staff, recipients=[objection.author])
-    return objection
+    return notices.answer_objection(objection, staff, answer=answer, upheld=upheld)
 
 
 @transaction.atomic
@@ -282,12 +246,9 @@ def advance_clock(now=None):
         "closed": 0,
         "overdue": 0,
     }
-    for topic in Topic.objects.filter(status=TopicState.NOTICE, notice_ends_at__lte=now):
-        try:
-            workflow.perform(topic, "end_notice", None)
-        except ValidationError:
-            continue  # unanswered or upheld objections: staff act first
-        report["notices"] += 1
+    # Every notice whose period is over, a topic's outcome or a funding round's awards;
+    # unanswered or upheld objections keep it running: staff act first.
+    report["notices"] = notices.end_due_notices(now)
     for topic in Topic.objects.filter(status=TopicState.EVALUATING, evaluation_ends_at__lte=now):
         try:
             workflow.perform(topic, "close_evaluation", None)

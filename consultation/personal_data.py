@@ -5,6 +5,8 @@ no link from voter to choice, and an open ballot's published choice is left out 
 file cannot be used to prove a vote to anyone.
 """
 
+from django.contrib.contenttypes.models import ContentType
+
 from communities.accounts import personal_data
 from communities.personal_data import moment
 
@@ -80,14 +82,16 @@ def supports(user):
 def objections(user):
     return [
         {
-            "topic": topic_ref(objection.topic),
+            "topic": topic_ref(objection.notice.subject),
             "objection": objection.body,
             "filed_at": moment(objection.created_at),
             "answer": objection.answer,
             "answered_at": moment(objection.answered_at),
             "upheld": objection.upheld,
         }
-        for objection in Objection.objects.filter(author=user).select_related("topic")
+        for objection in Objection.objects.filter(
+            author=user, notice__subject_type=ContentType.objects.get_for_model(Topic)
+        ).prefetch_related("notice__subject")
     ]
 
 

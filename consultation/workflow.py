@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from communities import notices
 from communities.history_reasons import history_reason, register_reason, typed_reason_or
 from communities.notifications import notify, register_event
 
@@ -215,6 +216,9 @@ EVENT_TEXTS = {
     "overdue": gettext_lazy("“%(title)s” is past its implementation deadline."),
     "progress": gettext_lazy("Progress on “%(title)s”: %(percent)s%%."),
     "objection_answered": gettext_lazy("Your objection to “%(title)s” has a public answer."),
+    "objection_filed": gettext_lazy(
+        "An objection to the outcome of “%(title)s” was filed: answer it in public."
+    ),
 }
 for _action, _text in EVENT_TEXTS.items():
     register_event(f"topic.{_action}", _text)
@@ -301,8 +305,6 @@ def perform(topic, action, actor, **data):
         topic.decline_reason = reason
     elif action == "publish_outcome":
         page = data["page"]
-        topic.notice_starts_at = now
-        topic.notice_ends_at = now + timedelta(days=page.notice_days)
         topic.implementation_deadline = page.deadline
     elif action == "complete_implementation":
         topic.implemented_at = now
@@ -334,6 +336,14 @@ def perform(topic, action, actor, **data):
     else:
         topic._change_reason = history_reason(f"topic.{action}")
     topic.save()
+    if action == "publish_outcome":
+        notices.open_notice(topic, actor, now, now + timedelta(days=data["page"].notice_days))
+        topic.refresh_from_db()
+    elif action == "end_notice" and topic.current_notice and not topic.current_notice.ended_at:
+        notices.end_notice(topic.current_notice, actor, now)
+    elif action == "reconsider":
+        # The upheld objection takes the outcome back: its notice ends with it.
+        notices.end_notice(topic.current_notice, actor, now)
     if action == "accept":
         topic.invited_households.set(data.get("invited_households", []))
         topic.invited_users.set(data.get("invited_users", []))

@@ -13,8 +13,11 @@ class ProjectsConfig(AppConfig):
         from communities.models import Membership
         from home.models import HomePage
 
+        from . import awards
         from .page_rights import resync_round_rights
         from .workflow import close_rounds_for_screening
+
+        awards.register()  # a round's awards go on public notice (communities/notices.py)
 
         register_step("applications moved into screening", lambda now: close_rounds_for_screening())
         post_save.connect(resync_round_rights, sender=Membership)

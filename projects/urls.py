@@ -1,10 +1,11 @@
 from django.urls import include, path
 
-from . import letters, review_views, views
+from . import letters, notice_views, review_views, views
 
 app_name = "projects"
 urlpatterns = [
     path("", include(views.urlpatterns)),
     path("", include(review_views.urlpatterns)),
     path("", include(letters.urlpatterns)),
+    path("", include(notice_views.urlpatterns)),
 ]

@@ -177,6 +177,14 @@ def _within_the_budget(application, data):
     return None
 
 
+def _awards_not_on_notice(application, data):
+    # 公示: while the decided list is on public notice, and once it is final, it stays as
+    # published (projects/awards.py).
+    from .awards import decisions_locked
+
+    return decisions_locked(application.round)
+
+
 def needs_reason(transition):
     return _reason_given in transition.guards
 
@@ -208,11 +216,11 @@ TRANSITIONS = Table(
         _review_not_ended, *READY),
     row("withdraw", WITHDRAWABLE, S.WITHDRAWN, {REPRESENTATIVE}, gettext_lazy("Withdraw")),
     row("award", DECIDABLE, S.AWARDED, {OFFICER}, gettext_lazy("Award a grant"),
-        _reason_given, _amount_within_request, _within_the_budget),
+        _awards_not_on_notice, _reason_given, _amount_within_request, _within_the_budget),
     row("decline", DECIDABLE, S.DECLINED, {OFFICER}, gettext_lazy("Decline funding"),
-        _reason_given),
+        _awards_not_on_notice, _reason_given),
     row("waitlist", {S.IN_REVIEW}, S.WAITLISTED, {OFFICER},
-        gettext_lazy("Put on the waiting list"), _reason_given),
+        gettext_lazy("Put on the waiting list"), _awards_not_on_notice, _reason_given),
 )  # fmt: skip
 
 # Steps the representatives take on the application's page; the rest are the street office's.

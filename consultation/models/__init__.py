@@ -1,9 +1,10 @@
 """Consultation records: topics and their discussion (topics.py), ballots (ballots.py)."""
 
+from communities.models import Objection  # the shared notice mechanism's, re-exported
+
 from ..pages import OutcomePage  # noqa: E402  (page models register with the app's models)
 from .ballots import Ballot, BallotCounter, BallotOption, BallotStatus, Franchise, Voter
 from .outcomes import (
-    Objection,
     ProgressPhoto,
     ProgressUpdate,
     Rating,

@@ -1,5 +1,6 @@
-"""After the decision: objections during the notice period (异议), progress while it is carried
-out (落实), and residents' ratings of how well it was carried out (评议).
+"""After the decision: progress while it is carried out (落实), and residents' ratings of how
+well it was carried out (评议). Objections during the notice period (异议) are the shared
+public-notice mechanism's (communities.models.Objection, communities/notices.py).
 
 The published outcome itself is a Wagtail page (consultation/pages.py): staff write it, it may
 go through an approval workflow, and it has a public address that the printed notice's QR code
@@ -18,69 +19,6 @@ from communities.models import Resident
 from communities.uploads import validate_photo
 
 from .topics import Topic
-
-
-class Objection(models.Model):
-    """异议: a verified resident disagrees with a published outcome during its notice period."""
-
-    topic = models.ForeignKey(
-        Topic, on_delete=models.CASCADE, related_name="objections", verbose_name=_("topic")
-    )
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("author"),
-    )
-    notice_round = models.DateTimeField(
-        _("notice period"),
-        null=True,
-        blank=True,
-        help_text=_("When the notice period it was filed in began: a reconsidered outcome is "
-                    "published again and objected to afresh."),
-    )  # fmt: skip
-    body = models.TextField(_("objection"), max_length=2000)
-    created_at = models.DateTimeField(_("filed at"), default=timezone.now)
-    answer = models.TextField(_("public answer"), max_length=2000, blank=True)
-    answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("answered by"),
-    )
-    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
-    upheld = models.BooleanField(
-        _("upheld"),
-        null=True,
-        blank=True,
-        help_text=_("An upheld objection sends the topic back to deliberation."),
-    )
-
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = _("objection")
-        verbose_name_plural = _("objections")
-        ordering = ["created_at", "pk"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["topic", "author", "notice_round"], name="one_objection_per_person"
-            ),
-            models.CheckConstraint(
-                condition=Q(answered_at__isnull=True) | ~Q(answer="") & Q(upheld__isnull=False),
-                name="answered_objection_has_answer_and_verdict",
-            ),
-        ]
-
-    def __str__(self):
-        return self.body[:40]
-
-    def save(self, *args, **kwargs):
-        if self.notice_round is None:
-            self.notice_round = self.topic.notice_starts_at
-        super().save(*args, **kwargs)
 
 
 def progress_photo_path(instance, filename):

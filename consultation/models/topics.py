@@ -184,8 +184,6 @@ class Topic(models.Model):
         verbose_name=_("invited people"),
         help_text=_("Accounts of people from outside the community who may join the discussion."),
     )
-    notice_starts_at = models.DateTimeField(_("notice period starts"), null=True, blank=True)
-    notice_ends_at = models.DateTimeField(_("notice period ends"), null=True, blank=True)
     implementation_deadline = models.DateField(_("implementation deadline"), null=True, blank=True)
     implemented_at = models.DateTimeField(_("implementation completed"), null=True, blank=True)
     overdue_notified_at = models.DateTimeField(
@@ -242,10 +240,81 @@ class Topic(models.Model):
             and self.implementation_deadline < timezone.localdate()
         )
 
+    # 公示: the outcome's notice periods are public notices (communities/notices.py), one per
+    # publication; the topic reads its latest one, so there is one source of truth.
+    notice_event_prefix = "topic"
+
+    @property
+    def current_notice(self):
+        if "_current_notice" not in self.__dict__:
+            from communities.notices import current_notice
+
+            self.__dict__["_current_notice"] = current_notice(self) if self.pk else None
+        return self.__dict__["_current_notice"]
+
+    def refresh_from_db(self, *args, **kwargs):
+        self.__dict__.pop("_current_notice", None)
+        super().refresh_from_db(*args, **kwargs)
+
+    @property
+    def notice_starts_at(self):
+        notice = self.current_notice
+        return notice.starts_at if notice else None
+
+    @property
+    def notice_ends_at(self):
+        notice = self.current_notice
+        return notice.ends_at if notice else None
+
+    @property
+    def objections(self):
+        """Objections to the outcome under every notice it was published under."""
+        from communities.notices import objections_to
+
+        return objections_to(self)
+
     def current_objections(self):
-        """Objections of the notice period now running (earlier rounds were settled when the
-        topic went back to deliberation)."""
-        return self.objections.filter(notice_round=self.notice_starts_at)
+        """Objections of the latest notice (earlier ones were settled when the topic went
+        back to deliberation)."""
+        from communities.models import Objection
+
+        notice = self.current_notice
+        return notice.objections.all() if notice else Objection.objects.none()
+
+    def notice_scope(self):
+        return {"community": self.community}
+
+    def objection_refused(self, user):
+        from ..permissions import verified_resident_of
+
+        if verified_resident_of(user, self.community) is None:
+            return _("Only verified residents of %(community)s can object.") % {
+                "community": self.community.name
+            }
+        if self.status != "notice":
+            return _("Objections can be filed only during the notice period.")
+        return None
+
+    def notice_staff(self):
+        from ..page_rights import community_staff
+
+        return community_staff(self.community)
+
+    def notice_admin_url(self):
+        return reverse("topics:inspect", args=[self.pk])
+
+    def upheld_next_step(self):
+        from django.utils.translation import gettext
+
+        return gettext(
+            "The objection is upheld and answered. Send the topic back to deliberation "
+            "from its page."
+        )
+
+    def notice_ended(self, notice):
+        from .. import workflow
+
+        workflow.perform(self, "end_notice", None)
 
     def latest_progress(self):
         """The progress update recorded last (the latest date, then the latest entry)."""

@@ -93,7 +93,7 @@ def register_consultation_urls():
         path(
             "objections/<int:pk>/answer/",
             AnswerObjectionView.as_view(),
-            name="consultation_answer_objection",
+            name="answer_objection",
         ),
         path(
             "topic-comments/<int:pk>/hide/",

@@ -16,7 +16,6 @@ from ..models import (
     BallotStatus,
     ConsultationSettings,
     Meeting,
-    Objection,
     OutcomePage,
     TopicState,
 )
@@ -85,9 +84,7 @@ class TopicRecord:
         self.progress = list(
             topic.progress_updates.select_related("author").order_by("-date", "-pk")
         )
-        self.objections = Objection.objects.filter(
-            topic=topic, notice_round=topic.notice_starts_at
-        ).aggregate(
+        self.objections = topic.current_objections().aggregate(
             total=Count("pk"),
             unanswered=Count("pk", filter=Q(answered_at__isnull=True)),
             upheld=Count("pk", filter=Q(upheld=True)),

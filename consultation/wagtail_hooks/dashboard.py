@@ -47,9 +47,9 @@ class TopicsNeedingDecisionPanel(Component):
             .values("n")[:1]
         )
         objections = (
-            Objection.objects.filter(topic__community=here, answered_at__isnull=True)
+            Objection.objects.filter(notice__community=here, answered_at__isnull=True)
             .order_by()
-            .values("topic__community")
+            .values("notice__community")
             .annotate(n=Count("pk"))
             .values("n")[:1]
         )

@@ -1,5 +1,7 @@
-"""Objections (异议) to published outcomes: staff answer each one in public, upheld or not.
-Nothing is added, edited or deleted here; the answer goes through outcomes.answer_objection."""
+"""Objections (异议) to every decision on public notice — a topic's outcome, a funding round's
+awards: staff answer each one in public, upheld or not. Community staff see their community's,
+street officers their street's (its communities' and its rounds'). Nothing is added, edited or
+deleted here; the answer goes through communities.notices.answer_objection."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,9 +23,9 @@ from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets.button import HeaderButton
 
+from communities import notices
 from communities.scoping import ScopedAdminView
 
-from .. import outcomes
 from ..admin_forms import AnswerObjectionForm
 from ..models import Objection
 from .comments import author_name
@@ -33,13 +35,16 @@ from .common import (
     YesNoFilter,
     community_choices,
     local_datetime,
-    scoped,
 )
+
+
+def scoped(queryset, user):
+    return notices.notices_in_scope(queryset, user)
 
 
 class ObjectionFilterSet(WagtailFilterSet):
     community = ModelChoiceFilter(
-        label=gettext_lazy("Community"), queryset=community_choices, field_name="topic__community"
+        label=gettext_lazy("Community"), queryset=community_choices, field_name="notice__community"
     )
     unanswered = YesNoFilter(label=gettext_lazy("Unanswered"), method="filter_unanswered")
 
@@ -58,14 +63,23 @@ def upheld_display(objection):
 
 
 def answer_url(objection):
-    return reverse("consultation_answer_objection", args=[objection.pk])
+    return reverse("answer_objection", args=[objection.pk])
+
+
+def subject_display(objection):
+    return str(objection.notice.subject)
 
 
 class ObjectionIndexView(generic.IndexView):
     filterset_class = ObjectionFilterSet
 
     def get_base_queryset(self):
-        return super().get_base_queryset().select_related("topic", "author__resident")
+        return (
+            super()
+            .get_base_queryset()
+            .select_related("notice", "author__resident")
+            .prefetch_related("notice__subject")
+        )
 
     def order_queryset(self, queryset):
         if self.is_explicitly_ordered:
@@ -104,6 +118,10 @@ class ObjectionInspectView(LocalTimeInspectView):
     def get_author_display_value(self):
         return author_name(self.object)
 
+    def get_notice_display_value(self):
+        notice = self.object.notice
+        return f"{notice.subject} · {notice}"
+
     def get_upheld_display_value(self):
         return upheld_display(self.object) or "—"
 
@@ -116,6 +134,7 @@ class ObjectionInspectView(LocalTimeInspectView):
 
 class ObjectionViewSet(ScopedViewSet):
     model = Objection
+    scope = staticmethod(scoped)
     icon = "warning"
     menu_label = gettext_lazy("Objections")
     index_view_class = ObjectionIndexView
@@ -124,7 +143,7 @@ class ObjectionViewSet(ScopedViewSet):
     list_per_page = 50
     list_display = [
         "body",
-        Column("topic", label=gettext_lazy("Topic")),
+        Column("notice", label=gettext_lazy("On notice"), accessor=subject_display),
         Column("author", label=gettext_lazy("Author"), accessor=author_name),
         Column(
             "created_at",
@@ -142,7 +161,7 @@ class ObjectionViewSet(ScopedViewSet):
         Column("upheld", label=gettext_lazy("Upheld"), accessor=upheld_display),
     ]
     inspect_view_fields = [
-        "topic",
+        "notice",
         "author",
         "body",
         "created_at",
@@ -157,13 +176,13 @@ class AnswerObjectionView(ScopedAdminView, WagtailAdminTemplateMixin, FormView):
     model = Objection  # the record its URL names
     page_title = gettext_lazy("Answer an objection")
     header_icon = "warning"
-    template_name = "consultation/admin/answer_objection.html"
+    template_name = "communities/admin/answer_objection.html"
     form_class = AnswerObjectionForm
 
     def dispatch(self, request, pk):
         self.objection = get_object_or_404(
             scoped(
-                Objection.objects.select_related("topic__community", "author__resident"),
+                Objection.objects.select_related("notice", "author__resident"),
                 request.user,
             ),
             pk=pk,
@@ -184,16 +203,23 @@ class AnswerObjectionView(ScopedAdminView, WagtailAdminTemplateMixin, FormView):
         ]
 
     def get_page_subtitle(self):
-        return self.objection.topic.title
+        return str(self.subject)
+
+    @cached_property
+    def subject(self):
+        return notices.rules_for(self.objection.notice.subject)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            objection=self.objection, author=author_name(self.objection), **kwargs
+            objection=self.objection,
+            subject=self.subject,
+            author=author_name(self.objection),
+            **kwargs,
         )
 
     def form_valid(self, form):
         try:
-            outcomes.answer_objection(
+            notices.answer_objection(
                 self.objection,
                 self.request.user,
                 answer=form.cleaned_data["answer"],
@@ -205,13 +231,9 @@ class AnswerObjectionView(ScopedAdminView, WagtailAdminTemplateMixin, FormView):
         except PermissionDenied:
             raise Http404 from None
         if form.cleaned_data["upheld"]:
-            messages.success(
-                self.request,
-                _(
-                    "The objection is upheld and answered. Send the topic back to deliberation "
-                    "from its page."
-                ),
-            )
-            return redirect("topics:inspect", self.objection.topic_id)
+            # What comes next is the subject's: a topic goes back to deliberation, a round's
+            # decisions are reopened.
+            messages.success(self.request, self.subject.upheld_next_step())
+            return redirect(self.subject.notice_admin_url())
         messages.success(self.request, _("The objection is answered; the objector is told."))
         return redirect("objections:index")

@@ -1,4 +1,4 @@
 """The street office's screens for funding rounds, inside the Wagtail admin: applications and
 their screening (applications.py), reviewers, reviews and the ranking (reviews.py)."""
 
-from . import applications, decisions, reviews, rounds  # noqa: F401  (each registers its own hooks)
+from . import applications, awards_notice, decisions, reviews, rounds  # noqa: F401  (each registers its own hooks)

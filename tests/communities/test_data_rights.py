@@ -6,6 +6,7 @@ Deleting, by anyone, must not rewrite what the community already decided.
 """
 
 import json
+from datetime import timedelta
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -17,6 +18,7 @@ from django.db import connection
 from django.db.models import ProtectedError
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext, override
 
@@ -25,7 +27,7 @@ from communities.forms import VerifyResidentForm
 from communities.models import Grid, Household, Resident
 from communities.notifications import notify
 from consultation.forms import TopicForm
-from consultation.models import Objection, Rating, Satisfaction, Support, Topic, Voter
+from consultation.models import Rating, Satisfaction, Support, Topic, Voter
 from consultation.outcomes import satisfaction
 from consultation.voting import cast_vote
 from tests.consultation.ballot_factories import BallotFactory
@@ -34,6 +36,7 @@ from tests.consultation.factories import (
     DeliberatingTopicFactory,
     SupportFactory,
     TopicFactory,
+    object_to,
 )
 from tests.factories import (
     PASSWORD,
@@ -158,8 +161,10 @@ def test_download_never_says_how_i_voted(client, me, ballots):
 
 
 def test_download_lists_my_objections(client, me, community):
-    topic = TopicFactory(community=community, status="notice")
-    Objection.objects.create(topic=topic, author=me.user, body="公示期太短。")
+    topic = TopicFactory(
+        community=community, status="notice", notice_ends_at=timezone.now() + timedelta(days=3)
+    )
+    object_to(topic, me.user, "公示期太短。")
 
     data = download(client, me.user)
 

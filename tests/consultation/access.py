@@ -7,7 +7,6 @@ from django.utils import timezone
 from consultation.models import (
     Ballot,
     ConsultationSettings,
-    Objection,
     OutcomePage,
     Topic,
     TopicState,
@@ -20,6 +19,7 @@ from .factories import (
     DeliberatingTopicFactory,
     MeetingFactory,
     TopicFactory,
+    object_to,
 )
 
 
@@ -35,9 +35,7 @@ def _records(world, key):
         notice_starts_at=timezone.now() - timedelta(days=1),
         notice_ends_at=timezone.now() + timedelta(days=6),
     )
-    objection = Objection.objects.create(
-        topic=notice, author=VerifiedResidentFactory(community=community).user, body="有异议"
-    )
+    objection = object_to(notice, VerifiedResidentFactory(community=community).user, "有异议")
     ballot = BallotFactory(topic=VotingTopicFactory(community=community), opened_by=staff)
     settings = ConsultationSettings.for_community(community)
     return topic, comment, meeting, objection, ballot, settings

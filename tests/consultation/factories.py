@@ -3,8 +3,10 @@
 from datetime import timedelta
 
 import factory
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
+from communities.models import Objection, PublicNotice
 from consultation.models import Comment, CommentReport, Meeting, Stance, Support, Topic
 from tests.factories import CommunityFactory, UserFactory, VerifiedResidentFactory
 
@@ -22,6 +24,43 @@ class TopicFactory(factory.django.DjangoModelFactory):
     author = factory.SubFactory(UserFactory)
     status = "collecting"
     submitted_at = factory.LazyFunction(timezone.now)
+
+    @classmethod
+    def _create(cls, model_class, *args, notice_starts_at=None, notice_ends_at=None, **kwargs):
+        """notice_starts_at / notice_ends_at: the outcome is on public notice for that period
+        (a PublicNotice of the topic, the one source of the topic's notice dates)."""
+        topic = super()._create(model_class, *args, **kwargs)
+        if notice_starts_at is not None or notice_ends_at is not None:
+            put_on_notice(topic, notice_starts_at, notice_ends_at)
+        return topic
+
+
+def put_on_notice(topic, starts=None, ends=None, ended_at=None):
+    """A public notice of `topic`'s outcome, as publishing it opens one."""
+    starts = starts or (ends - timedelta(days=7) if ends else timezone.now())
+    ends = ends or starts + timedelta(days=7)
+    notice = PublicNotice.objects.create(
+        subject_type=ContentType.objects.get_for_model(Topic),
+        subject_id=topic.pk,
+        community=topic.community,
+        starts_at=starts,
+        ends_at=ends,
+        ended_at=ended_at,
+    )
+    topic.refresh_from_db()
+    return notice
+
+
+def end_notice_period(topic, ends):
+    """Move the end of the topic's current notice (the clock's tests, the workflow table)."""
+    PublicNotice.objects.filter(pk=topic.current_notice.pk).update(ends_at=ends)
+    topic.refresh_from_db()
+
+
+def object_to(topic, author=None, body="我有异议。", **fields):
+    """An objection to the topic's current notice, written straight to the table."""
+    author = author or VerifiedResidentFactory(community=topic.community).user
+    return Objection.objects.create(notice=topic.current_notice, author=author, body=body, **fields)
 
 
 class ScreeningTopicFactory(TopicFactory):

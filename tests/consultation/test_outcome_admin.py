@@ -30,7 +30,7 @@ from home.models import CommunityPage
 from tests.factories import UserFactory, VerifiedResidentFactory
 
 from .ballot_factories import BallotFactory, VotingTopicFactory
-from .factories import DeliberatingTopicFactory, TopicFactory
+from .factories import DeliberatingTopicFactory, TopicFactory, object_to
 
 pytestmark = pytest.mark.django_db
 
@@ -97,7 +97,7 @@ def implementing_topic(community, **fields):
 
 def objection(topic, author=None, body="停车位离儿童游乐区太近。", **fields):
     author = author or VerifiedResidentFactory(community=topic.community).user
-    return Objection.objects.create(topic=topic, author=author, body=body, **fields)
+    return object_to(topic, author, body, **fields)
 
 
 def answered(topic, upheld, staff):
@@ -283,7 +283,7 @@ def test_answering_an_objection_stores_the_answer_and_tells_the_objector(
     filed = outcomes.file_objection(topic, neighbour, "停车位离儿童游乐区太近。")
 
     response = staff_client.post(
-        reverse("consultation_answer_objection", args=[filed.pk]),
+        reverse("answer_objection", args=[filed.pk]),
         {"answer": "已请物业公司将车位东移两米。", "upheld": "false"},
     )
 
@@ -297,13 +297,13 @@ def test_answering_an_objection_stores_the_answer_and_tells_the_objector(
         recipient=neighbour, event="topic.objection_answered"
     ).exists()
     # Answered once: the form is gone.
-    again = staff_client.get(reverse("consultation_answer_objection", args=[filed.pk]))
+    again = staff_client.get(reverse("answer_objection", args=[filed.pk]))
     assert again.status_code == 302
 
 
 def test_an_answer_needs_text_and_a_verdict(staff_client, community):
     filed = objection(notice_topic(community))
-    url = reverse("consultation_answer_objection", args=[filed.pk])
+    url = reverse("answer_objection", args=[filed.pk])
 
     response = staff_client.post(url, {"answer": "   ", "upheld": ""})
 
@@ -328,13 +328,13 @@ def test_objections_list_own_community_unanswered_first(
     assert theirs not in listed
     assert listed[-1] == done
     assert set(listed[:-1]) == set(waiting)
-    assert reverse("consultation_answer_objection", args=[waiting[0].pk]) in response.text
-    assert reverse("consultation_answer_objection", args=[done.pk]) not in response.text
+    assert reverse("answer_objection", args=[waiting[0].pk]) in response.text
+    assert reverse("answer_objection", args=[done.pk]) not in response.text
 
     unanswered = staff_client.get(reverse("objections:index"), {"unanswered": "true"})
     assert done not in unanswered.context["object_list"]
     assert staff_client.get(reverse("objections:inspect", args=[theirs.pk])).status_code == 404
-    answer = reverse("consultation_answer_objection", args=[theirs.pk])
+    answer = reverse("answer_objection", args=[theirs.pk])
     assert staff_client.get(answer).status_code == 404
 
 

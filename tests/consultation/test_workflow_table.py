@@ -17,10 +17,10 @@ from django.utils import timezone, translation
 from communities.history_reasons import render_reason
 from communities.workflow import revoke_verification
 from consultation import workflow
-from consultation.models import ConsultationSettings, Objection, Topic, TopicState
+from consultation.models import ConsultationSettings, Topic, TopicState
 from tests.factories import VerifiedResidentFactory
 
-from .factories import SupportFactory, TopicFactory
+from .factories import SupportFactory, TopicFactory, end_notice_period, object_to, put_on_notice
 
 pytestmark = pytest.mark.django_db
 
@@ -98,9 +98,11 @@ def data_for(community, consultation_settings):
         if action == "reach_threshold":
             for _ in range(consultation_settings.support_threshold):
                 SupportFactory(topic=topic)
-        elif action == "reconsider":
-            Objection.objects.create(
-                topic=topic,
+        if action in {"reconsider", "end_notice"} and topic.current_notice is None:
+            put_on_notice(topic, now - timedelta(days=8), now + timedelta(days=1))
+        if action == "reconsider":
+            object_to(
+                topic,
                 author=VerifiedResidentFactory(community=community).user,
                 body="划线方案占用了消防通道。",
                 answer="异议成立，重新协商。",
@@ -108,7 +110,7 @@ def data_for(community, consultation_settings):
                 upheld=True,
             )
         elif action == "end_notice":
-            Topic.objects.filter(pk=topic.pk).update(notice_ends_at=now - timedelta(days=1))
+            end_notice_period(topic, now - timedelta(days=1))
         elif action == "close_evaluation":
             Topic.objects.filter(pk=topic.pk).update(evaluation_ends_at=now - timedelta(days=1))
         return {

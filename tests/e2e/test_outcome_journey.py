@@ -121,7 +121,8 @@ def test_a_deliberated_topic_to_a_closed_one_with_its_satisfaction(
 ):
     from communities.models import Community
     from consultation import outcomes
-    from consultation.models import Ballot, Objection, OutcomePage, Topic, TopicState
+    from consultation.models import Ballot, OutcomePage, Topic, TopicState
+    from tests.consultation.factories import end_notice_period
 
     url = demo_city.url
     xingfuli = Community.objects.get(slug="xingfuli")
@@ -204,15 +205,13 @@ def test_a_deliberated_topic_to_a_closed_one_with_its_satisfaction(
     expect(objector.locator(".messages")).to_be_visible()
     expect(objector.locator("#objections .comments")).to_contain_text(OBJECTION)
     expect(objector.locator("#objections textarea[name=body]")).to_have_count(0)  # once only
-    objection = Objection.objects.get(topic=topic)
+    objection = topic.current_objections().get()
 
     # 6. The office answers it in public, from the admin's list of objections.
     staff.goto(f"{url}/admin/objections/")
     row = staff.locator("tbody tr", has_text=TOPIC)
     row.locator("[data-w-dropdown-target=toggle]").first.click()
-    row.locator(
-        f"a[href='{reverse('consultation_answer_objection', args=[objection.pk])}']"
-    ).click()
+    row.locator(f"a[href='{reverse('answer_objection', args=[objection.pk])}']").click()
     staff.wait_for_load_state()
     staff.locator("textarea[name=answer]").fill(ANSWER)
     staff.locator("input[name=upheld][value=false]").check()
@@ -249,7 +248,7 @@ def test_a_deliberated_topic_to_a_closed_one_with_its_satisfaction(
     assert re.search(r"^Pages:\s+1$", info.stdout, re.MULTILINE), info.stdout
 
     # 7. The notice period ends (the clock moved on; cron runs the command).
-    Topic.objects.filter(pk=topic.pk).update(notice_ends_at=timezone.now() - timedelta(minutes=1))
+    end_notice_period(topic, timezone.now() - timedelta(minutes=1))
     tick_clock()
     topic.refresh_from_db()
     assert topic.status == TopicState.IMPLEMENTING

@@ -125,6 +125,7 @@ def test_one_topic_from_screening_to_evaluation_in_seven_submissions_or_fewer(
     from communities.models import Community, Grid, Household
     from consultation import outcomes, voting
     from consultation.models import Ballot, Meeting, OutcomePage, Topic, TopicState
+    from tests.consultation.factories import end_notice_period
 
     url, page = demo_city.url, office
     xingfuli = Community.objects.get(slug="xingfuli")
@@ -215,7 +216,7 @@ def test_one_topic_from_screening_to_evaluation_in_seven_submissions_or_fewer(
     assert abs(topic.notice_starts_at - timezone.now()) < timedelta(minutes=2)
 
     # 7. The notice period ends by itself (the clock).
-    Topic.objects.filter(pk=topic.pk).update(notice_ends_at=timezone.now() - timedelta(minutes=1))
+    end_notice_period(topic, timezone.now() - timedelta(minutes=1))
     assert outcomes.advance_clock()["notices"] == 1
     page.reload()
 
