@@ -86,8 +86,9 @@ def topic_list(request, community, page=None):
 
 
 def ballots_being_voted(community):
-    """The open ballots of the community's topics in 表决, soonest closing first, each with
-    `votes` (voters so far) and `eligible`, in one query however many there are.
+    """The open ballots of the community (its topics' in 表决, and those without a topic),
+    soonest closing first, each with `votes` (voters so far) and `eligible`, in one query
+    however many there are.
 
     `eligible` is voting.eligible_count's: the ballot's electorate, counted by resident or
     (每户一票) by household."""
@@ -104,8 +105,10 @@ def ballots_being_voted(community):
     votes = Voter.objects.filter(ballot=OuterRef("pk")).order_by().values("ballot")
     return (
         Ballot.objects.filter(
-            topic__community=community,
-            topic__status=TopicState.VOTING,
+            # A ballot without a topic votes on something of another app (a funding round's
+            # shortlist) and is listed while open; the page showing it links to that.
+            Q(topic__community=community, topic__status=TopicState.VOTING)
+            | Q(topic=None, community=community),
             status=BallotStatus.OPEN,
         )
         .select_related("topic")
@@ -281,12 +284,16 @@ def topic_detail(request, pk):
 
 
 def _ballot_context(topic, user, ballots):
-    """The latest ballot, and what this visitor may see of it: results only once it closed."""
-    ballot = ballots[0] if ballots else None
-    if ballot is None:
-        return {"ballot": None}
+    """The latest ballot, and what this visitor may see of it."""
+    return ballot_context(ballots[0], user) if ballots else {"ballot": None}
+
+
+def ballot_context(ballot, user):
+    """What `user` may see of `ballot` and do on it, for consultation/_ballot.html wherever a
+    ballot is shown (a topic's page, a funding round's residents' vote): results only once it
+    closed."""
     context = {"ballot": ballot, "vote_form": None, "my_vote": None, "household_vote": None}
-    resident = _voting_resident(topic, user, ballot)
+    resident = _voting_resident(user, ballot)
     if resident is not None:
         if resident.vote_pk is not None:
             context["my_vote"] = Voter(
@@ -305,14 +312,14 @@ def _ballot_context(topic, user, ballots):
     return context
 
 
-def _voting_resident(topic, user, ballot):
-    """verified_resident_of(user, topic.community), with the resident's own vote on the ballot
+def _voting_resident(user, ballot):
+    """verified_resident_of(user, ballot.community), with the resident's own vote on the ballot
     and whether their household voted (每户一票), read in the same query."""
     if not user.is_authenticated:
         return None
     mine = Voter.objects.filter(ballot=ballot, resident=OuterRef("pk"))
     return (
-        Resident.objects.filter(user=user, community=topic.community_id, verified_at__isnull=False)
+        Resident.objects.filter(user=user, community=ballot.community_id, verified_at__isnull=False)
         .annotate(
             vote_pk=Subquery(mine.values("pk")[:1]),
             vote_receipt=Subquery(mine.values("receipt")[:1]),

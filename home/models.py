@@ -141,7 +141,10 @@ class CommunityPage(RoutablePageMixin, Page):
         )
         context["satisfaction"] = community_satisfaction(community)
         context["organisations"] = community.organisations.filed().order_by("name")[:6]
-        context["being_voted"] = consultation_views.ballots_being_voted(community)[:10]
+        # A ballot without a topic is a funding round's residents' vote: its page is the round's.
+        context["being_voted"] = consultation_views.ballots_being_voted(community).select_related(
+            "resident_vote__round"
+        )[:10]
         context["open_topics"] = (
             community.topics.filter(status__in=["collecting", "screening"])
             .with_support_count()

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import letters, notice_views, review_views, views
+from . import letters, notice_views, review_views, views, vote_views
 
 app_name = "projects"
 urlpatterns = [
@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include(review_views.urlpatterns)),
     path("", include(letters.urlpatterns)),
     path("", include(notice_views.urlpatterns)),
+    path("", include(vote_views.urlpatterns)),
 ]

@@ -1,4 +1,5 @@
 """The street office's screens for funding rounds, inside the Wagtail admin: applications and
-their screening (applications.py), reviewers, reviews and the ranking (reviews.py)."""
+their screening (applications.py), reviewers, reviews and the ranking (reviews.py), the
+residents' vote (resident_votes.py)."""
 
-from . import applications, awards_notice, decisions, reviews, rounds  # noqa: F401  (each registers its own hooks)
+from . import applications, awards_notice, decisions, resident_votes, reviews, rounds  # noqa: F401  (each registers its own hooks)

@@ -330,13 +330,24 @@ class RankingView(ReviewScreen, TemplateView):
         return [*self.round_crumbs(self.round), {"url": "", "label": self.get_page_title()}]
 
     def get_header_buttons(self):
-        return [
+        buttons = [
             HeaderButton(
                 _("Download xlsx"),
                 url=reverse("projects_ranking_export", args=[self.round.pk]),
                 icon_name="download",
             )
         ]
+        if self.round.residents_say_weight:
+            buttons.append(
+                HeaderButton(
+                    _("Residents' vote")
+                    if self.round.resident_votes.exists()
+                    else _("Open the residents' vote"),
+                    url=reverse("projects_resident_vote_admin", args=[self.round.pk]),
+                    icon_name="group",
+                )
+            )
+        return buttons
 
     def get_context_data(self, **kwargs):
         rows = reviews.ranking(self.round)
