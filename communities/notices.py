@@ -50,7 +50,7 @@ def notices_of(subject):
 
 def current_notice(subject):
     """The notice `subject` was published under last (running or ended), or None."""
-    return notices_of(subject).order_by("-starts_at", "-pk").first()
+    return notices_of(subject).order_by("-pk").first()
 
 
 def objections_to(subject):
