@@ -425,3 +425,18 @@ def test_a_refused_line_says_its_cost_to_the_fen(rep_client, round, organisation
     )
     message = " ".join(response.context["lines"].forms[0].non_field_errors())
     assert "300.00 yuan (100.00 × 3)" in message
+
+
+def test_my_applications_say_what_was_awarded(rep_client, round, organisation):
+    application(
+        round,
+        organisation,
+        title="长者书法课堂",
+        status=ApplicationState.AWARDED,
+        awarded_amount=Decimal("6500.00"),
+    )
+    application(round, organisation, title="楼道微更新", status=ApplicationState.DECLINED)
+    body = rep_client.get("/en/applications/mine/").content.decode()
+    assert "8000.00 yuan requested" in body
+    assert body.count("yuan awarded") == 1
+    assert "6500.00 yuan awarded" in body
