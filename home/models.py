@@ -53,6 +53,12 @@ class HomePage(Page):
     class Meta:
         verbose_name = _("home page")
 
+    def permissions_for_user(self, user):
+        """Street officers also add funding rounds here (projects/page_rights.py)."""
+        from projects.page_rights import HomePermissionTester
+
+        return HomePermissionTester(user, self)
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["community_pages"] = (

@@ -1,71 +1,48 @@
 """Who may add, edit and publish funding rounds in Wagtail's editor: the officers of the street
 running the round (and superusers), nobody else.
 
-Rounds are pages under the site's home page. Wagtail lets a user add a page only with an "add"
-page permission on its parent, held by a group; so one group, the street officers', holds "add"
-on the home page, its members the street officers now (set again whenever a membership changes,
-as consultation/page_rights.py does for community pages). That right alone would let them add
-any page under the home page: the `before_create_page` hook (wagtail_hooks/rounds.py) lets the
-group add funding rounds only. Editing, publishing and deleting a round is not read from
-groups at all but from the round's street (`RoundPermissionTester`): the officers of that
-street, whoever created the round; another street's officer gets 403. The round's street in the
-editor is one the officer runs (`street_refusal`).
+Rounds are pages under the site's home page. Nothing is copied into groups (a page permission
+on the home page would reach every page under it, other streets' community pages included):
+the rights are read from the memberships at each request, in two permission testers. The home
+page's (`HomePermissionTester`) lets a street officer add a page there, and the
+`before_create_page` hook (wagtail_hooks/rounds.py) lets them add funding rounds only. A round's
+(`RoundPermissionTester`) lets the officers of the round's street edit, publish and unpublish
+it, whoever created it; another street's officer gets nothing. The round's street in the editor
+is one the officer runs (`street_refusal`).
 """
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
+from django.db.models import Q
 from django.utils.translation import gettext as _
-from wagtail.models import GroupPagePermission, PagePermissionTester
+from wagtail.models import GroupPagePermission, Page, PagePermissionTester
 
-from communities.models import Role
 from communities.permissions import managed_streets
-
-ROUNDS_GROUP = "街道干部·公益创投"
-
-
-def street_officers():
-    return (
-        get_user_model()
-        .objects.filter(memberships__role=Role.STREET_OFFICER, is_active=True)
-        .distinct()
-    )
-
-
-def ensure_round_rights():
-    """The officers' group: "add" on every home page, members the street officers now.
-    Idempotent; whoever is no longer an officer leaves the group."""
-    from home.models import HomePage
-
-    group, _created = Group.objects.get_or_create(name=ROUNDS_GROUP)
-    add_page = Permission.objects.get(content_type__app_label="wagtailcore", codename="add_page")
-    for home in HomePage.objects.all():
-        GroupPagePermission.objects.get_or_create(group=group, page=home, permission=add_page)
-    group.user_set.set(street_officers())
-    return group
-
-
-def resync_round_rights(sender, instance, **kwargs):
-    """A membership was added, changed or removed: the group follows the street officers. A
-    new home page: the group gets its right there."""
-    if sender.__name__ == "HomePage" and not kwargs.get("created"):
-        return
-    ensure_round_rights()
 
 
 def adds_only_rounds(user, parent):
-    """True when `user` may add pages under `parent` only through the officers' group (so
-    only funding rounds), not through any other page right."""
+    """True when `user` may add pages under `parent` only as a street officer (so only funding
+    rounds), not through any page permission of their groups."""
     if user.is_superuser:
         return False
-    return not (
-        GroupPagePermission.objects.filter(
-            group__user=user,
-            permission__codename="add_page",
-            page__in=parent.get_ancestors(inclusive=True),
-        )
-        .exclude(group__name=ROUNDS_GROUP)
-        .exists()
-    )
+    return not GroupPagePermission.objects.filter(
+        group__user=user,
+        permission__codename="add_page",
+        page__in=parent.get_ancestors(inclusive=True),
+    ).exists()
+
+
+def reachable_round_pages(user):
+    """The page screens a street officer opens for rounds: the home page (to add one under it)
+    and their streets' rounds (communities/middleware.py asks)."""
+    from home.models import HomePage
+
+    from .pages import FundingRoundPage
+
+    streets = managed_streets(user)
+    if not streets.exists():
+        return Page.objects.none()
+    rounds = FundingRoundPage.objects.filter(street__in=streets).values("pk")
+    homes = HomePage.objects.values("pk")
+    return Page.objects.filter(Q(pk__in=rounds) | Q(pk__in=homes))
 
 
 def runs_rounds(user):
@@ -94,6 +71,20 @@ def default_street(user):
         return None
     streets = list(managed_streets(user)[:2])
     return streets[0] if len(streets) == 1 else None
+
+
+class HomePermissionTester(PagePermissionTester):
+    """The home page as Wagtail says, and street officers may add (rounds) under it."""
+
+    def can_add_subpage(self):
+        if super().can_add_subpage():
+            return True
+        return self.user.is_active and runs_rounds(self.user)
+
+    def can_publish_subpage(self):
+        if super().can_publish_subpage():
+            return True
+        return self.user.is_active and runs_rounds(self.user)
 
 
 class RoundPermissionTester(PagePermissionTester):
