@@ -12,11 +12,12 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_
 
 from communities.models import Role
 from communities.roles import grant_role
-from home.models import HomePage, StandardPage
+from consultation.page_rights import ensure_page_permissions
+from home.models import CommunityPage, HomePage, StandardPage
 from projects.pages import FundingRoundPage
 from tests.factories import CommunityFactory, StreetFactory, UserFactory
 
-from .factories import home_page
+from .factories import funding_round, home_page
 from .reviewing import TOTP_SECRET, officer_of
 
 pytestmark = pytest.mark.django_db
@@ -193,3 +194,24 @@ def test_an_officer_who_leaves_the_role_can_no_longer_add_rounds(client, home, o
     client.post(add_url(home), round_form(street_1))
 
     assert not FundingRoundPage.objects.exists()
+
+
+def test_officers_find_their_streets_rounds_in_the_explorer_and_no_other(
+    client, home, officer_1, street_1, street_2
+):
+    # The street's communities have their pages (the explorer starts from what they share).
+    for slug in ("dong", "xi"):
+        page = CommunityPage(
+            title=slug, slug=slug, community=CommunityFactory(street=street_1, slug=slug)
+        )
+        home.add_child(instance=page)
+        ensure_page_permissions(page)
+    funding_round(street_1, title="一街道的轮次")
+    funding_round(street_2, title="二街道的轮次")
+    client.force_login(officer_1)
+
+    listing = client.get(reverse("wagtailadmin_explore", args=[home.pk]))
+
+    assert listing.status_code == 200
+    assert "一街道的轮次" in listing.text
+    assert "二街道的轮次" not in listing.text
