@@ -3,20 +3,27 @@
 Street 一 runs a round; an organisation serving 甲 has submitted an application to it, which
 only its representatives, the street office of 一 and 甲's staff (in the admin) may see, so
 its title is private. The same organisation's draft is its own alone: its title is secret,
-shown to nobody but a superuser, street office included. 乙's organisation applied to street
-二's round.
+shown to nobody but a superuser, street office included. Two other applications serving 甲
+are in review and on the residents' vote of 甲, whose page is public. 乙's organisation
+applied to street 二's round.
 """
+
+from datetime import timedelta
 
 from django.utils import timezone
 
-from projects.models import Application, ApplicationState
+from projects.models import Application, ApplicationState, ResidentVote, ResidentVoteOption
+from projects.resident_vote import open_resident_vote
 from tests.organisations.factories import OrganisationFactory
 
 from .factories import application, funding_round
+from .reviewing import in_review
 
 
 def add_to_world(world):
-    round_1 = funding_round(world.places["street_1"], title="一街道公益创投")
+    round_1 = funding_round(
+        world.places["street_1"], title="一街道公益创投", residents_say_weight=20
+    )
     round_2 = funding_round(world.places["street_2"], title="二街道公益创投")
     organisation_a = OrganisationFactory(
         street=world.places["street_1"], communities=[world.places["a"]], name="甲社区书画社"
@@ -44,3 +51,26 @@ def add_to_world(world):
     world.private |= {submitted.title}
     world.secret |= {draft.title}
     world.url_objects["projects"] = Application
+    world.add(residents_vote(world, round_1, organisation_a, number=submitted.pk))
+
+
+def residents_vote(world, round, organisation, number):
+    """甲's residents' vote on two projects in review. The matrix fills a public projects URL's
+    `pk` with the application's (url_objects), so the vote takes that number too: its page is
+    then tried as every role."""
+    shortlist = [
+        in_review(round, organisation, title="甲社区长者手机课堂"),
+        in_review(round, organisation, title="甲社区楼道花园"),
+    ]
+    now = timezone.now()
+    [vote], _left_out = open_resident_vote(
+        round,
+        world.users["officer_1"],
+        applications=shortlist,
+        opens_at=now - timedelta(minutes=1),
+        closes_at=now + timedelta(days=3),
+        franchise="resident",
+    )
+    ResidentVote.objects.filter(pk=vote.pk).update(id=number)
+    ResidentVoteOption.objects.filter(vote_id=vote.pk).update(vote_id=number)
+    return ResidentVote.objects.get(pk=number)
