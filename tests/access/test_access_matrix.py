@@ -8,7 +8,9 @@ of URL it is:
 
 - anonymous: every admin screen sends them to sign in;
 - people without a role (unverified, residents of 甲 and 乙, a former staff member whose
-  membership was deleted): no admin screen opens (never a 200), nothing changes;
+  membership was deleted, the representative of another organisation, reviewers of the round
+  not assigned to 甲's application or conflicted on it): no admin screen opens (never a 200),
+  nothing changes; the two reviewers get 404 on every reviewer page of 甲's application;
 - staff of 乙 and the officer of street 二: every scoped screen naming a record of 甲, and every
   Wagtail screen that is not for staff, answers 404; nothing changes;
 - staff of 甲 and the officer of street 一: their screens open (not 404), Wagtail's
@@ -31,7 +33,15 @@ from django.utils import timezone
 
 from communities.scoping import STAFF_WAGTAIL_URLS, admin_view_is_scoped
 
-from .world import INSIDERS, NO_ROLE, OUTSIDERS, ROLES, build_world, end_former_staff_role
+from .world import (
+    INSIDERS,
+    LOCKED_OUT_REVIEWERS,
+    NO_ROLE,
+    OUTSIDERS,
+    ROLES,
+    build_world,
+    end_former_staff_role,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -177,6 +187,8 @@ def fill(world, route):
     namespace = route.name.split(":", 1)[0] if ":" in route.name else None
     if namespace in world.url_objects and "pk" in route.keys:
         values["pk"] = world.objects[world.url_objects[namespace]].pk
+    if route.name in world.route_objects and "pk" in route.keys:
+        values["pk"] = world.objects[world.route_objects[route.name]].pk
     kwargs = {key: values.get(key, MISSING) for key in route.keys}
     if route.name == "wagtail_serve":
         return None
@@ -238,6 +250,8 @@ def expectation_failures(world, role, route, url, method, response):
             leaked += [s for s in world.private if s in body]
         if leaked:
             problems.append(f"shows {leaked}")
+    if role in LOCKED_OUT_REVIEWERS and route.name in world.route_objects and status != 404:
+        problems.append(f"{status} instead of 404 (not theirs to review)")
     kind = route.kind
     if kind in ("asset", "public"):
         return problems
@@ -355,6 +369,19 @@ def test_the_rules_are_not_vacuous(_fast_passwords):
     assert any("shows" in p for p in problems)
     assert expectation_failures(world, "staff_a", route, url, "get", leak) == []
     assert expectation_failures(world, "resident_a", route, url, "get", FakeResponse(200))
+
+
+def test_a_reviewer_page_opening_for_a_locked_out_reviewer_is_a_failure(_fast_passwords):
+    """The conflicted reviewer's own assignment: a 200 (or a 403) there breaks the rule."""
+    world = build_world()
+    route = next(r for r in discover_routes() if r.name == "projects:review")
+    url = fill(world, route)
+    review = world.objects[world.route_objects[route.name]]
+    assert url == reverse("projects:review", args=[review.pk]) and review.conflict_of_interest
+    for role in LOCKED_OUT_REVIEWERS:
+        assert expectation_failures(world, role, route, url, "get", FakeResponse(200))
+        assert expectation_failures(world, role, route, url, "get", FakeResponse(403))
+        assert expectation_failures(world, role, route, url, "get", FakeResponse(404)) == []
 
 
 def test_a_staff_viewset_without_a_scope_cannot_be_built():

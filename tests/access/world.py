@@ -40,11 +40,19 @@ ROLES = (
     "officer_1",
     "officer_2",
     "former_staff",
+    "representative_other",
+    "reviewer_unassigned",
+    "reviewer_conflicted",
     "superuser",
 )
 INSIDERS = {"staff_a", "officer_1"}
 OUTSIDERS = {"staff_b", "officer_2"}
-NO_ROLE = {"unverified", "resident_a", "resident_b", "former_staff"}
+# Reviewers of 一's round who may not open 甲's application: not assigned to it, or assigned
+# and conflicted. With the representative of another organisation of 甲 (tests/projects/
+# access.py makes the three), people without a staff role.
+LOCKED_OUT_REVIEWERS = {"reviewer_unassigned", "reviewer_conflicted"}
+NO_ROLE = {"unverified", "resident_a", "resident_b", "former_staff", "representative_other"}
+NO_ROLE |= LOCKED_OUT_REVIEWERS
 
 
 @dataclass
@@ -62,6 +70,8 @@ class World:
     secret: set = field(default_factory=set)
     # URL namespace -> the model whose record a public URL's `pk` names (topics/<pk>/…)
     url_objects: dict = field(default_factory=dict)
+    # URL name -> the model whose record its `pk` names, where it differs from its namespace's
+    route_objects: dict = field(default_factory=dict)
 
     def add(self, obj, other=None):
         self.objects.setdefault(type(obj), obj)

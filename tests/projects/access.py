@@ -12,12 +12,12 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from projects.models import Application, ApplicationState, ResidentVote, ResidentVoteOption
+from projects.models import Application, ApplicationState, ResidentVote, ResidentVoteOption, Review
 from projects.resident_vote import open_resident_vote
-from tests.organisations.factories import OrganisationFactory
+from tests.organisations.factories import OrganisationFactory, representative_of
 
 from .factories import application, funding_round
-from .reviewing import in_review
+from .reviewing import in_review, reviewer_of
 
 
 def add_to_world(world):
@@ -51,6 +51,7 @@ def add_to_world(world):
     world.private |= {submitted.title}
     world.secret |= {draft.title}
     world.url_objects["projects"] = Application
+    people_locked_out(world, round_1, organisation_a)
     world.add(residents_vote(world, round_1, organisation_a, number=submitted.pk))
 
 
@@ -74,3 +75,29 @@ def residents_vote(world, round, organisation, number):
     ResidentVote.objects.filter(pk=vote.pk).update(id=number)
     ResidentVoteOption.objects.filter(vote_id=vote.pk).update(vote_id=number)
     return ResidentVote.objects.get(pk=number)
+
+
+def people_locked_out(world, round, organisation):
+    """Three roles of the matrix with no staff role who must find nothing of 甲's applications:
+    the representative of another organisation of 甲, a reviewer of the round not assigned to
+    甲's application in review, and one assigned to it who declared a conflict of interest. The
+    reviewer pages (reviews/<pk>/…) are tried on the conflicted reviewer's assignment, and 404
+    for both reviewers; none of the three is ever shown the private or secret titles."""
+    other = OrganisationFactory(
+        street=round.street, communities=[world.places["a"]], name="甲社区舞蹈队"
+    )
+    world.users["representative_other"] = representative_of(other)
+    reviewed = in_review(round, organisation, title="甲社区评审中的敬老项目")
+    world.users["reviewer_unassigned"] = reviewer_of(round, username="reviewer-unassigned")
+    conflicted = reviewer_of(round, username="reviewer-conflicted")
+    world.users["reviewer_conflicted"] = conflicted
+    assignment = Review.objects.create(
+        application=reviewed,
+        reviewer=conflicted,
+        conflict_of_interest=True,
+        conflict_note="我是该组织的顾问",
+    )
+    world.add(assignment)
+    # Not private: the conflicted reviewer's own list still names what they were assigned.
+    for name in ("projects:review", "projects:review_conflict", "projects:review_attachment"):
+        world.route_objects[name] = Review
