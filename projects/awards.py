@@ -102,6 +102,12 @@ def decisions_locked(round):
     return None
 
 
+def decisions_reopened(round):
+    """The last notice of the awards ended on an upheld objection: decisions may change."""
+    notice = notices.current_notice(round)
+    return notice is not None and notice.ended_at is not None and notices.upheld(notice).exists()
+
+
 def _when(moment):
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
 

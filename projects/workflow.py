@@ -185,6 +185,14 @@ def _awards_not_on_notice(application, data):
     return decisions_locked(application.round)
 
 
+def _decisions_reopened(application, data):
+    from .awards import decisions_reopened
+
+    if not decisions_reopened(application.round):
+        return _("Decisions are reopened only after an upheld objection.")
+    return None
+
+
 def needs_reason(transition):
     return _reason_given in transition.guards
 
@@ -221,6 +229,9 @@ TRANSITIONS = Table(
         _awards_not_on_notice, _reason_given),
     row("waitlist", {S.IN_REVIEW}, S.WAITLISTED, {OFFICER},
         gettext_lazy("Put on the waiting list"), _awards_not_on_notice, _reason_given),
+    # After an upheld objection to the published awards (projects/awards.py): back to review.
+    row("decide_again", {S.AWARDED, S.DECLINED, S.WAITLISTED}, S.IN_REVIEW, {OFFICER},
+        gettext_lazy("Decide again"), _decisions_reopened, _reason_given),
 )  # fmt: skip
 
 # Steps the representatives take on the application's page; the rest are the street office's.
@@ -246,6 +257,9 @@ EVENT_TEXTS = {
     "award": gettext_lazy("“%(title)s” is awarded %(amount)s yuan by “%(round)s”: %(reason)s"),
     "decline": gettext_lazy("“%(title)s” is not funded by “%(round)s”: %(reason)s"),
     "waitlist": gettext_lazy("“%(title)s” is on the waiting list of “%(round)s”: %(reason)s"),
+    "decide_again": gettext_lazy(
+        "“%(title)s” is decided again after an objection to the awards of “%(round)s”: %(reason)s"
+    ),
 }
 for _action, _text in EVENT_TEXTS.items():
     register_event(f"application.{_action}", _text)
@@ -343,6 +357,9 @@ def perform(application, action, actor, now=None, **data):
         application.awarded_amount = data["amount"] if action == "award" else None
         if action == "award":
             params["amount"] = f"{data['amount']:.2f}"
+    if action == "decide_again":
+        application.awarded_amount = None
+        application.decided_at = None
     was_submitted = application.submitted_at is not None
     application.status = transition.target
     application._history_user = actor

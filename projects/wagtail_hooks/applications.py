@@ -34,6 +34,7 @@ from communities.permissions import managed_communities, managed_streets
 from communities.scoping import ScopedAdminView, ScopedViewSet, StaffRolePolicy
 
 from .. import workflow
+from ..awards import decisions_reopened
 from ..models import ZERO, Application, ApplicationState
 from ..pages import FundingRoundPage
 from ..permissions import applications_for_staff
@@ -109,6 +110,7 @@ class ApplicationInspectView(generic.InspectView):
             }
             for transition in workflow.available_actions(application, self.request.user)
             if transition.action in workflow.SCREENING_ACTIONS
+            and (transition.action != "decide_again" or decisions_reopened(application.round))
         ]
         if workflow.OFFICER in workflow.roles_of(self.request.user, application) and (
             application.status in workflow.DECIDABLE

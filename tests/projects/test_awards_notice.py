@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 
 from communities import notices
 from communities.models import Notification, Objection, PublicNotice
-from projects import awards, decisions
+from projects import awards, decisions, workflow
 from projects.models import ApplicationState
 from tests.factories import CommunityFactory, UserFactory, VerifiedResidentFactory
 from tests.organisations.factories import OrganisationFactory, representative_of
@@ -228,9 +228,19 @@ def test_an_upheld_objection_reopens_decisions_and_the_awards_go_on_notice_again
     )
     notices.answer_objection(objection, officer, answer="异议成立。", upheld=True)
     assert notices.end_due_notices(timezone.now() + timedelta(days=8)) == 0
+    declined = decided[2]
+    assert "only after an upheld objection" in refusal(
+        lambda: workflow.perform(declined, "decide_again", officer, reason="重新评审")
+    )
     awards.reopen_decisions(round, officer)
     assert awards.awards_final_at(round) is None and awards.decisions_locked(round) is None
+    workflow.perform(declined, "decide_again", officer, reason="异议成立，重新评审")
+    declined.refresh_from_db()
+    assert declined.status == S.IN_REVIEW and declined.history.latest().history_user == officer
+    assert "still to be decided" in refusal(lambda: awards.publish_awards(round, officer))
+    decisions.decide(declined, "award", officer, reason="重新评审后资助", amount=Decimal("20000"))
     again = awards.publish_awards(round, officer)
+    assert again.content["total"] == "85000.50"
     assert again.pk != notice.pk
     # A new notice: the same resident may object afresh.
     notices.file_objection(again, resident, "仍有异议。")
@@ -301,3 +311,22 @@ def test_an_organisation_of_another_round_cannot_object(round, officer, decided)
     assert "Only verified residents" in refusal(
         lambda: notices.file_objection(notice, representative_of(elsewhere), "我反对。")
     )
+
+
+def test_decide_again_is_offered_on_the_application_only_once_decisions_are_reopened(
+    client, round, officer, decided, resident
+):
+    declined = decided[2]
+    screen = reverse("applications_screen", args=[declined.pk, "decide_again"])
+    client.force_login(officer)
+    inspect = reverse("applications_admin:inspect", args=[declined.pk])
+    assert screen not in client.get(inspect).content.decode()
+    notice = awards.publish_awards(round, officer)
+    objection = notices.file_objection(notice, resident, "旧物改造应获资助。")
+    notices.answer_objection(objection, officer, answer="异议成立。", upheld=True)
+    client.post(reverse("projects_reopen_decisions", args=[round.pk]))
+    assert screen in client.get(inspect).content.decode()
+    response = client.post(screen, {"reason": "异议成立，重新评审"})
+    assert response.status_code == 302
+    declined.refresh_from_db()
+    assert declined.status == S.IN_REVIEW
