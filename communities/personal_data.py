@@ -3,7 +3,8 @@
 from allauth.account.models import EmailAddress
 
 from .accounts import personal_data
-from .models import NotificationPreference, Resident, UserPhone
+from .models import NotificationPreference, Objection, Resident, UserPhone
+from .notices import rules_for
 
 
 def moment(value):
@@ -92,4 +93,23 @@ def notifications(user):
             "read_at": moment(n.read_at),
         }
         for n in user.notifications.all()
+    ]
+
+
+@personal_data("objections")
+def objections(user):
+    """My objections to whatever was on public notice (a topic's outcome, a round's awards)."""
+    return [
+        {
+            "on": {
+                "title": str(objection.notice.subject),
+                "link": rules_for(objection.notice.subject).get_absolute_url(),
+            },
+            "objection": objection.body,
+            "filed_at": moment(objection.created_at),
+            "answer": objection.answer,
+            "answered_at": moment(objection.answered_at),
+            "upheld": objection.upheld,
+        }
+        for objection in Objection.objects.filter(author=user).prefetch_related("notice__subject")
     ]

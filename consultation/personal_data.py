@@ -5,12 +5,10 @@ no link from voter to choice, and an open ballot's published choice is left out 
 file cannot be used to prove a vote to anyone.
 """
 
-from django.contrib.contenttypes.models import ContentType
-
 from communities.accounts import personal_data
 from communities.personal_data import moment
 
-from .models import Comment, CommentReport, Objection, Rating, Support, Topic, Voter
+from .models import Comment, CommentReport, Rating, Support, Topic, Voter
 
 
 def topic_ref(topic):
@@ -75,23 +73,6 @@ def supports(user):
         for support in Support.objects.filter(resident__user=user)
         .select_related("topic")
         .order_by("created_at", "pk")
-    ]
-
-
-@personal_data("objections")
-def objections(user):
-    return [
-        {
-            "topic": topic_ref(objection.notice.subject),
-            "objection": objection.body,
-            "filed_at": moment(objection.created_at),
-            "answer": objection.answer,
-            "answered_at": moment(objection.answered_at),
-            "upheld": objection.upheld,
-        }
-        for objection in Objection.objects.filter(
-            author=user, notice__subject_type=ContentType.objects.get_for_model(Topic)
-        ).prefetch_related("notice__subject")
     ]
 
 

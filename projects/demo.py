@@ -16,11 +16,12 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from communities import notices
 from communities.history_reasons import history_reason
 from communities.models import Membership, Role, Street
 from organisations.models import Category, Organisation
 
-from . import decisions, reviews, workflow
+from . import awards, decisions, reviews, workflow
 from .models import Application, BudgetLine, Indicator, Recommendation, Review
 from .pages import FundingRoundPage, ScoringCriterion
 
@@ -307,8 +308,8 @@ def decided_round(home, street, officer, experts, now):
     decided — three awards within the budget, one on the waiting list, one declined.
 
     Each step is taken at its moment of last year (submitted in March, screened in May,
-    decided at the end of the review). A later step of the funding's way (such as the public
-    notice of the awards) extends this function after the decisions."""
+    decided at the end of the review); the awards then went on public notice for a week and
+    became final."""
     year = timezone.localdate(now).year - 1
     slug = f"gongyi-chuangtou-{year}"
     if FundingRoundPage.objects.filter(slug=slug).exists():
@@ -368,6 +369,11 @@ def decided_round(home, street, officer, experts, now):
             amount=Decimal(amount) if amount else None,
             now=_local(review_ends, hour=15),
         )
+    # The decided list went on public notice (公示) for a week on the announcement day and
+    # became final when the week ended.
+    announced = _local(round.announced_on)
+    awards.publish_awards(round, officer, days=7, now=announced)
+    notices.end_due_notices(now=announced + timedelta(days=7, hours=1))
     return round
 
 

@@ -3,6 +3,7 @@ street's residents and the applicants during the notice period, answered in publ
 round's street office; decisions locked while it runs; final when it ends with every objection
 answered and none upheld; reopened after an upheld objection."""
 
+import json
 import subprocess
 from datetime import timedelta
 from decimal import Decimal
@@ -330,3 +331,16 @@ def test_decide_again_is_offered_on_the_application_only_once_decisions_are_reop
     assert response.status_code == 302
     declined.refresh_from_db()
     assert declined.status == S.IN_REVIEW
+
+
+def test_my_objection_to_awards_is_in_my_data_download(client, round, officer, decided, resident):
+    notice = awards.publish_awards(round, officer)
+    notices.file_objection(notice, resident, "旧物改造项目也应资助。")
+    client.force_login(resident)
+
+    data = json.loads(client.get(reverse("communities:my_data")).content)
+
+    [entry] = data["objections"]
+    assert entry["objection"] == "旧物改造项目也应资助。"
+    assert entry["on"]["title"] == round.title
+    assert entry["on"]["link"] == round.get_url()

@@ -111,3 +111,14 @@ def test_the_decided_rounds_applications_were_reviewed_twice_and_decided_by_the_
         decision = application.history.filter(status=application.status).last()
         assert decision.history_user == officer
         assert application.decided_at.year == decided_round.opens_at.year
+
+
+def test_the_decided_rounds_awards_were_on_public_notice_and_are_final(client, decided_round):
+    from projects.awards import awards_final_at
+
+    final = awards_final_at(decided_round)
+    assert final is not None and final.year == decided_round.opens_at.year
+    body = client.get(decided_round.url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    for application in decided_round.applications.filter(status=ApplicationState.AWARDED):
+        assert application.title in body
+        assert f"{application.awarded_amount:.2f}" in body
