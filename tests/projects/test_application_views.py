@@ -413,8 +413,9 @@ def test_the_round_page_in_a_few_queries(
         application(round, organisation)
     client.force_login(representative_of(organisation))
     client.get("/en/applications/mine/")  # the site's settings are made on a first visit
-    # 17: one for the awards' public notice (none yet: the list and objections stay hidden).
-    with django_assert_max_num_queries(17):
+    # 18: one for the awards' public notice (none yet: the list and objections stay hidden),
+    # one for the residents' vote (none open: nothing shown).
+    with django_assert_max_num_queries(18):
         response = client.get(f"/en/{round.slug}/")
     assert response.status_code == 200
 
