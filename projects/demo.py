@@ -267,7 +267,8 @@ def open_round(home, street, officer, experts, now):
     slug = f"gongyi-chuangtou-{year}"
     if FundingRoundPage.objects.filter(slug=slug).exists():
         return FundingRoundPage.objects.get(slug=slug)
-    closes = now + timedelta(days=21)
+    today = timezone.localdate(now)
+    closes = _local(today + timedelta(days=21), hour=17)  # rounds open and close at whole hours
     round = _round(
         home,
         officer,
@@ -278,7 +279,7 @@ def open_round(home, street, officer, experts, now):
         criteria=CRITERIA_OPEN,
         total_budget=Decimal("300000.00"),
         grant_ceiling=Decimal("50000.00"),
-        opens_at=now - timedelta(days=14),
+        opens_at=_local(today - timedelta(days=14)),
         closes_at=closes,
         review_ends_on=timezone.localdate(closes) + timedelta(days=30),
         announced_on=timezone.localdate(closes) + timedelta(days=40),

@@ -52,8 +52,11 @@ def put_on_notice(topic, starts=None, ends=None, ended_at=None):
 
 
 def end_notice_period(topic, ends):
-    """Move the end of the topic's current notice (the clock's tests, the workflow table)."""
-    PublicNotice.objects.filter(pk=topic.current_notice.pk).update(ends_at=ends)
+    """Move the end of the topic's current notice (the clock's tests, the workflow table); a
+    notice published a moment ago is moved back to start a week before that end."""
+    notice = PublicNotice.objects.filter(pk=topic.current_notice.pk)
+    notice.filter(starts_at__gte=ends).update(starts_at=ends - timedelta(days=7))
+    notice.update(ends_at=ends)
     topic.refresh_from_db()
 
 

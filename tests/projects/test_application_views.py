@@ -442,3 +442,10 @@ def test_my_applications_say_what_was_awarded(rep_client, round, organisation):
     assert "8000.00 yuan requested" in body
     assert body.count("yuan awarded") == 1
     assert "6500.00 yuan awarded" in body
+
+
+def test_a_closed_round_invites_nobody_to_apply(client, organisation):
+    closed = funding_round(organisation.street, open_now=False)
+    page = client.get(f"/en/{closed.slug}/").content.decode()
+    assert "Applications to this round are closed." in page
+    assert "Log in to apply" not in page

@@ -344,3 +344,14 @@ def test_my_objection_to_awards_is_in_my_data_download(client, round, officer, d
     assert entry["objection"] == "旧物改造项目也应资助。"
     assert entry["on"]["title"] == round.title
     assert entry["on"]["link"] == round.get_url()
+
+
+def test_the_published_list_says_each_decision_and_no_amount_for_a_decline(
+    client, round, officer, decided
+):
+    awards.publish_awards(round, officer)
+    page = client.get(round.url).content.decode()
+    declined_row = next(row for row in page.split("<tr>") if "旧物改造" in row)
+    assert "Declined" in declined_row and "—" in declined_row and "0.00" not in declined_row
+    awarded_row = next(row for row in page.split("<tr>") if "书法进社区" in row)
+    assert "Awarded" in awarded_row and "35000.50" in awarded_row
