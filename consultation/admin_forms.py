@@ -17,6 +17,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.widgets import AdminDateInput, AdminDateTimeInput
 
 from communities.models import Grid, Household, Membership
+from communities.templatetags.people import person_name
 from communities.uploads import ATTACHMENT_ACCEPT, PHOTO_ACCEPT, validate_attachment, validate_photo
 
 from .models import (
@@ -76,7 +77,7 @@ class HouseholdChoiceField(forms.ModelMultipleChoiceField):
 
 class PersonChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, user):
-        return user.get_full_name() or user.email or user.get_username()
+        return person_name(user)
 
 
 class AcceptTopicForm(forms.Form):

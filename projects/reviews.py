@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from communities.history_reasons import history_reason, register_reason
 from communities.notifications import notify, register_event
 from communities.permissions import managed_streets
+from communities.templatetags.people import person_name
 from organisations.models import Representative
 from organisations.workflow import street_officers
 
@@ -443,10 +444,6 @@ def ranking(round, residents=None):
 
 
 # People, links and notifications.
-
-
-def person_name(user):
-    return user.get_full_name() or user.email or user.get_username()
 
 
 class OfficersView:

@@ -28,7 +28,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets.button import HeaderButton
 
 from communities.scoping import ScopedAdminView
-from communities.templatetags.people import public_name
+from communities.templatetags.people import person_name, public_name
 
 from .. import workflow
 from ..admin_forms import (
@@ -73,7 +73,7 @@ def author_name(comment):
     resident = getattr(author, "resident", None)
     if resident is not None and resident.closed_at:
         return public_name(author)  # "closed account", not the opaque user name left behind
-    return author.get_full_name() or author.email or author.get_username()
+    return person_name(author)
 
 
 class CommentIndexView(generic.IndexView):

@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from communities.templatetags.people import person_name
+
 from .. import outcomes, workflow
 from ..models import (
     BallotStatus,
@@ -95,9 +97,7 @@ class TopicRecord:
             .annotate(count=Count("pk"))
             .order_by("grid__number", "grid__name")
         )
-        self.invited_people = [
-            user.get_full_name() or user.email for user in topic.invited_users.all()
-        ]
+        self.invited_people = [person_name(user) for user in topic.invited_users.all()]
 
     @property
     def invited_count(self):

@@ -27,6 +27,7 @@ from wagtail.admin.widgets.button import HeaderButton
 
 from communities.exports import neutralise
 from communities.scoping import ScopedAdminView, manages_any_street
+from communities.templatetags.people import person_name
 
 from .. import reviews
 from ..models import Application, ApplicationState, Recommendation, Review, Reviewer
@@ -71,7 +72,7 @@ class AssignForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["reviewers"]
         field.queryset = choices
-        field.label_from_instance = lambda reviewer: reviews.person_name(reviewer.user)
+        field.label_from_instance = lambda reviewer: person_name(reviewer.user)
 
 
 class ReviewScreen(ScopedAdminView, WagtailAdminTemplateMixin):
@@ -180,7 +181,7 @@ class RoundView(ReviewScreen, FormView):
         messages.success(
             self.request,
             _("%(person)s reviews “%(round)s” now.")
-            % {"person": reviews.person_name(user), "round": self.round.title},
+            % {"person": person_name(user), "round": self.round.title},
         )
         return redirect("projects_review_round", self.round.pk)
 
@@ -200,7 +201,7 @@ class RemoveReviewerView(ReviewScreen, TemplateView):
         return _("Remove a reviewer")
 
     def get_page_subtitle(self):
-        return reviews.person_name(self.reviewer.user)
+        return person_name(self.reviewer.user)
 
     def get_breadcrumbs_items(self):
         return [*self.round_crumbs(self.round), {"url": "", "label": self.get_page_title()}]
@@ -224,7 +225,7 @@ class RemoveReviewerView(ReviewScreen, TemplateView):
         messages.success(
             request,
             _("%(person)s no longer reviews “%(round)s”.")
-            % {"person": reviews.person_name(self.reviewer.user), "round": self.round.title},
+            % {"person": person_name(self.reviewer.user), "round": self.round.title},
         )
         return redirect("projects_review_round", self.round.pk)
 
@@ -298,7 +299,7 @@ class AssignView(ReviewScreen, FormView):
             except PermissionDenied:
                 raise Http404 from None
             else:
-                assigned.append(reviews.person_name(reviewer.user))
+                assigned.append(person_name(reviewer.user))
         if assigned:
             messages.success(
                 self.request,

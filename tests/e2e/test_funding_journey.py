@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import translation
 from playwright.sync_api import expect
 
-from projects import reviews
+from communities.templatetags.people import person_name
 from projects.decisions import yuan_in_capitals
 from tests.factories import PASSWORD, CommunityFactory, StreetFactory, VerifiedResidentFactory
 from tests.organisations.factories import credit_code
@@ -203,7 +203,7 @@ def test_a_group_files_applies_is_reviewed_awarded_and_reads_its_letter(
     admin.locator(f"a[href$='{reverse('projects_review_assign', args=[application.pk])}']").click()
     admin.wait_for_load_state()
     for reviewer in reviewers:
-        admin.get_by_label(reviews.person_name(reviewer), exact=True).check()
+        admin.get_by_label(person_name(reviewer), exact=True).check()
     admin_shot(admin, artifacts, 8, "admin-assign")
     admin.locator("main form button[type=submit]").click()
     admin.wait_for_load_state()
