@@ -69,7 +69,24 @@ class FundingRoundForm(WagtailAdminPageForm):
                 _("The criteria's weights and the residents' vote add up to %(total)s%%; "
                   "they must add up to 100%%.") % {"total": total},
             )  # fmt: skip
+        self._check_evaluation_weights()
         return cleaned
+
+    def _check_evaluation_weights(self):
+        sheet = self.formsets.get("evaluation_criteria")
+        if sheet is None or not sheet.is_valid():
+            return
+        weights = [
+            form.cleaned_data.get("weight") or 0
+            for form in sheet.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        if weights and sum(weights) != 100:
+            self.add_error(
+                None,
+                _("The evaluation criteria's weights add up to %(total)s%%; they must add up "
+                  "to 100%%.") % {"total": sum(weights)},
+            )  # fmt: skip
 
 
 class FundingRoundPage(Page):
@@ -129,6 +146,7 @@ class FundingRoundPage(Page):
         ),
         FieldPanel("eligible_categories"),
         InlinePanel("criteria", heading=_("Scoring criteria"), min_num=1),
+        InlinePanel("evaluation_criteria", heading=_("Evaluation criteria of funded projects")),
         MultiFieldPanel(
             [FieldPanel("residents_say_weight"), FieldPanel("notice_days")],
             heading=_("Residents' say and public notice"),
@@ -197,11 +215,9 @@ class FundingRoundPage(Page):
         return not self.eligible_categories or category in self.eligible_categories
 
 
-class ScoringCriterion(Orderable):
-    """One line of the scoring sheet: reviewers score 0–10; the weights of a round add up to
-    100 (the residents' vote, if any, takes its share of them)."""
+class WeightedCriterion(Orderable):
+    """One line of a scoring sheet: scored 0–10, weighted in percent."""
 
-    round = ParentalKey(FundingRoundPage, on_delete=models.CASCADE, related_name="criteria")
     name = models.CharField(_("criterion"), max_length=80)
     weight = models.PositiveSmallIntegerField(
         _("weight (%)"), validators=[MinValueValidator(1), MaxValueValidator(100)]
@@ -211,8 +227,31 @@ class ScoringCriterion(Orderable):
     panels = [FieldRowPanel([FieldPanel("name"), FieldPanel("weight")]), FieldPanel("guidance")]
 
     class Meta(Orderable.Meta):
-        verbose_name = _("scoring criterion")
-        verbose_name_plural = _("scoring criteria")
+        abstract = True
 
     def __str__(self):
         return f"{self.name} ({self.weight}%)"
+
+
+class ScoringCriterion(WeightedCriterion):
+    """A line of the reviewers' sheet: the weights of a round add up to 100 (the residents'
+    vote, if any, takes its share of them)."""
+
+    round = ParentalKey(FundingRoundPage, on_delete=models.CASCADE, related_name="criteria")
+
+    class Meta(WeightedCriterion.Meta):
+        verbose_name = _("scoring criterion")
+        verbose_name_plural = _("scoring criteria")
+
+
+class EvaluationCriterion(WeightedCriterion):
+    """A line of the evaluators' sheet for the round's funded projects, mid-term and final:
+    the same shape as the reviewers' sheet, its weights adding up to 100 on their own."""
+
+    round = ParentalKey(
+        FundingRoundPage, on_delete=models.CASCADE, related_name="evaluation_criteria"
+    )
+
+    class Meta(WeightedCriterion.Meta):
+        verbose_name = _("evaluation criterion")
+        verbose_name_plural = _("evaluation criteria")

@@ -85,6 +85,12 @@ def round_form(street, **changes):
                 {"name": "方案的可行性", "weight": "40", "guidance": ""},
             ]
         ),
+        "evaluation_criteria": inline_formset(
+            [
+                {"name": "目标和指标的完成", "weight": "60", "guidance": ""},
+                {"name": "经费使用的规范", "weight": "40", "guidance": ""},
+            ]
+        ),
         "comments": inline_formset([]),
     }
     fields.update(changes)

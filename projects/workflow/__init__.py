@@ -37,10 +37,10 @@ from communities.transitions import SYSTEM, Table, row
 from organisations.permissions import is_representative
 from organisations.workflow import street_officers
 
-from .models import MONEY_ZERO, Application
-from .models import ApplicationState as S
-from .pages import FundingRoundPage
-from .permissions import refusal_to_apply, screens_applications
+from ..models import MONEY_ZERO, Application
+from ..models import ApplicationState as S
+from ..pages import FundingRoundPage
+from ..permissions import refusal_to_apply, screens_applications
 
 REPRESENTATIVE = "representative"
 OFFICER = "officer"
@@ -180,13 +180,13 @@ def _within_the_budget(application, data):
 def _awards_not_on_notice(application, data):
     # 公示: while the decided list is on public notice, and once it is final, it stays as
     # published (projects/awards.py).
-    from .awards import decisions_locked
+    from ..awards import decisions_locked
 
     return decisions_locked(application.round)
 
 
 def _decisions_reopened(application, data):
-    from .awards import decisions_reopened
+    from ..awards import decisions_reopened
 
     if not decisions_reopened(application.round):
         return _("Decisions are reopened only after an upheld objection.")

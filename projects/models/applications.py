@@ -22,7 +22,7 @@ from communities.models import Community
 from communities.uploads import validate_attachment
 from organisations.models import Organisation
 
-from .pages import MONEY, FundingRoundPage, ScoringCriterion
+from ..pages import MONEY, FundingRoundPage, ScoringCriterion
 
 ZERO = Decimal("0.00")
 MONEY_ZERO = Value(ZERO, output_field=DecimalField(**MONEY))
@@ -208,6 +208,15 @@ class BudgetLine(models.Model):
             )  # fmt: skip
 
 
+class Measure(models.TextChoices):
+    """How an indicator's actual value is found once the project runs (projects/figures.py)."""
+
+    PARTICIPANTS = "participants", _("Participants, counted from the activity log")
+    SESSIONS = "sessions", _("Activities held, counted from the log")
+    VOLUNTEER_HOURS = "volunteer_hours", _("Volunteer hours, from the log")
+    MANUAL = "manual", _("Measured by hand, with evidence")
+
+
 class Indicator(models.Model):
     """What the project promises to achieve, counted later from its activity log."""
 
@@ -218,6 +227,9 @@ class Indicator(models.Model):
     unit = models.CharField(_("unit"), max_length=20)
     target = models.DecimalField(
         _("target"), max_digits=10, decimal_places=2, validators=[MinValueValidator(ZERO)]
+    )
+    measure = models.CharField(
+        _("how it is measured"), max_length=20, choices=Measure.choices, default=Measure.MANUAL
     )
     position = models.PositiveSmallIntegerField(default=0)
 
