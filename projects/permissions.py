@@ -91,3 +91,66 @@ def refusal_to_apply(organisation, round):
             "street": round.street.name,
         }
     return None
+
+
+# Funded projects.
+
+
+def is_project_officer(user, project):
+    """The officers of the street whose round funded the project run it: they start it, pay
+    its tranches, assign its evaluators and complete its evaluations."""
+    return (
+        user.is_authenticated and managed_streets(user).filter(pk=project.round.street_id).exists()
+    )
+
+
+def records_for(user, project):
+    """Who may record activities, expenses and readings: the organisation's representatives
+    and the staff of a community the project serves (a street officer is staff of them all)."""
+    if not user.is_authenticated:
+        return False
+    return projects_recorded_by(user).filter(pk=project.pk).exists()
+
+
+def projects_recorded_by(user):
+    """The projects the user keeps the record of (see `records_for`)."""
+    from .models import Project
+
+    if not user.is_authenticated:
+        return Project.objects.none()
+    if user.is_superuser:
+        return Project.objects.all()
+    serving = Application.communities.through.objects.filter(
+        community__in=managed_communities(user)
+    ).values("application_id")
+    return Project.objects.filter(
+        Q(application__organisation__in=represented_by(user).values("pk"))
+        | Q(application_id__in=serving)
+    )
+
+
+def projects_for_staff(queryset, user):
+    """The admin's scope: officers of the funding round's street, and staff of a community the
+    project serves."""
+    if not user.is_authenticated:
+        return queryset.none()
+    if user.is_superuser:
+        return queryset
+    serving = Application.communities.through.objects.filter(
+        community__in=managed_communities(user)
+    ).values("application_id")
+    return queryset.filter(
+        Q(application__round__street__in=managed_streets(user)) | Q(application_id__in=serving)
+    )
+
+
+def evaluations_of(user):
+    """The evaluations assigned to the user in rounds they still review (ending the reviewer
+    membership ends the access), never of an organisation they represent."""
+    from .models import Evaluation
+
+    if not user.is_authenticated:
+        return Evaluation.objects.none()
+    return Evaluation.objects.filter(
+        evaluator=user, project__application__round__reviewers__user=user
+    ).exclude(project__application__organisation__representatives__user=user)
