@@ -22,7 +22,8 @@ from communities.models import Membership, Role, Street
 from organisations.models import Category, Organisation
 
 from . import awards, decisions, reviews, workflow
-from .models import Application, BudgetLine, Indicator, Recommendation, Review
+from .demo_delivery import load_projects
+from .models import Application, BudgetLine, Indicator, Measure, Recommendation, Review
 from .pages import FundingRoundPage, ScoringCriterion
 
 # username, full name, what they do (the accounts reviewers sign in with)
@@ -84,7 +85,8 @@ DECIDED_PROJECTS = [
             [("笔墨纸砚等材料", "60.00", 150, "9000.00", "0.00"),
              ("授课老师课时补贴", "200.00", 96, "19200.00", "0.00"),
              ("作品装裱与展览", "3800.00", 1, "2800.00", "1000.00")],
-            [("开展书法课", "次", "96"), ("培养书法骨干", "人", "20"), ("义写春联", "副", "600")],
+            [("开展书法课", "次", "96", Measure.SESSIONS), ("培养书法骨干", "人", "20"),
+             ("义写春联", "副", "600")],
         ),
         "award", "31000.00", "评审平均得分第二，预算合理，按申请金额全额资助。",
         [(9, 8, 8, 9), (8, 8, 7, 8)],
@@ -99,7 +101,9 @@ DECIDED_PROJECTS = [
             [("志愿者培训", "1500.00", 4, "6000.00", "0.00"),
              ("探访慰问物资", "100.00", 240, "20000.00", "4000.00"),
              ("健康讲座与生日会", "1500.00", 12, "12000.00", "6000.00")],
-            [("上门探访", "人次", "2000"), ("健康讲座", "场", "12"), ("结对志愿者", "人", "30")],
+            [("上门探访", "人次", "2000", Measure.PARTICIPANTS),
+             ("健康讲座", "场", "12", Measure.SESSIONS), ("结对志愿者", "人", "30"),
+             ("志愿服务", "小时", "3000", Measure.VOLUNTEER_HOURS)],
         ),
         "award", "38000.00", "评审平均得分第一，回应高龄独居老人照护的迫切需要，全额资助。",
         [(10, 9, 8, 9), (9, 9, 8, 8)],
@@ -114,7 +118,8 @@ DECIDED_PROJECTS = [
             [("图书和学习用品", "20.00", 500, "10000.00", "0.00"),
              ("志愿者交通餐费补贴", "30.00", 600, "15000.00", "3000.00"),
              ("亲子共读活动", "500.00", 10, "5000.00", "0.00")],
-            [("课堂开放", "天", "160"), ("服务学生", "人次", "6000"), ("亲子共读", "场", "10")],
+            [("课堂开放", "天", "160", Measure.SESSIONS),
+             ("服务学生", "人次", "6000", Measure.PARTICIPANTS), ("亲子共读", "场", "10")],
         ),
         "award", "30000.00", "需求迫切，方案具体，全额资助；请与社区协调好图书角的开放时间。",
         [(9, 8, 8, 8), (8, 8, 8, 9)],
@@ -229,12 +234,13 @@ def _draft(round, project, author):
             cofunded=Decimal(cofunded),
             position=position,
         )
-    for position, (name, unit, target) in enumerate(project["indicators"]):
+    for position, (name, unit, target, *measure) in enumerate(project["indicators"]):
         Indicator.objects.create(
             application=application,
             name=name,
             unit=unit,
             target=Decimal(target),
+            measure=measure[0] if measure else Measure.MANUAL,
             position=position,
         )
     return application
@@ -389,6 +395,7 @@ def load_funding(accounts, street_slug="heping"):
     experts = [accounts.user(username, name) for username, name, _title in EXPERTS]
     now = timezone.now()
     decided_round(home, street, officer, experts, now)
+    load_projects(street, officer, experts, now)
     open_round(home, street, officer, experts, now)
     representative = get_user_model().objects.filter(username=REPRESENTATIVE).first()
     organisation = (

@@ -122,3 +122,35 @@ def test_the_decided_rounds_awards_were_on_public_notice_and_are_final(client, d
     for application in decided_round.applications.filter(status=ApplicationState.AWARDED):
         assert application.title in body
         assert f"{application.awarded_amount:.2f}" in body
+
+
+def test_last_years_awards_are_projects_with_months_of_record_and_one_is_graded(demo):
+    from projects.figures import project_figures
+    from projects.models import Activity, Feedback, Project, ProjectState
+
+    projects = {p.title: p for p in Project.objects.select_related("application")}
+    assert set(projects) == {
+        "银发结对·高龄独居老人探访",
+        "翰墨幸福里·老年书法课堂",
+        "滨河四点半课堂",
+    }
+    for project in projects.values():
+        months = Activity.objects.filter(project=project).dates("held_on", "month")
+        assert len(months) >= 6, project.title
+        assert Feedback.objects.filter(activity__project=project, verified=True).exists()
+    closed = projects["银发结对·高龄独居老人探访"]
+    assert closed.status == ProjectState.CLOSED
+    assert closed.grade and closed.final_score is not None
+    assert projects["翰墨幸福里·老年书法课堂"].status == ProjectState.MIDTERM_EVALUATED
+    figures = project_figures(closed)
+    # Nothing spent past a line; each line's spending is what its receipts add up to.
+    assert all(0 < row.spent <= row.budgeted for row in figures["lines"])
+    assert figures["participation"]["signed_in"] > 0 and figures["participation"]["typed"] > 0
+
+
+def test_loading_the_demo_again_adds_no_project_or_activity(demo):
+    from projects.models import Activity, Project
+
+    counts = (Project.objects.count(), Activity.objects.count())
+    load_demo()
+    assert (Project.objects.count(), Activity.objects.count()) == counts
