@@ -21,6 +21,7 @@ from .models import (
     Activity,
     Expense,
     Feedback,
+    Indicator,
     IndicatorReading,
     Measure,
     SignIn,
@@ -68,16 +69,26 @@ def participation(activities):
 def satisfaction(feedback):
     """Of a queryset of Feedback: the verified residents' rate and counts by rating, and the
     guests' (unverified) rate and count beside it."""
+    return with_rates(feedback.aggregate(**satisfaction_counts()))
+
+
+def satisfaction_counts():
+    """The counts `satisfaction` aggregates, as expressions a GROUP BY can use too (the figures
+    dashboard counts every community's feedback in one query)."""
     positive = ~Q(rating=Satisfaction.DISSATISFIED)
-    counts = feedback.aggregate(
-        count=Count("pk", filter=Q(verified=True)),
-        positive=Count("pk", filter=Q(verified=True) & positive),
-        satisfied=Count("pk", filter=Q(verified=True, rating=Satisfaction.SATISFIED)),
-        basic=Count("pk", filter=Q(verified=True, rating=Satisfaction.BASIC)),
-        dissatisfied=Count("pk", filter=Q(verified=True, rating=Satisfaction.DISSATISFIED)),
-        guest_count=Count("pk", filter=Q(verified=False)),
-        guest_positive=Count("pk", filter=Q(verified=False) & positive),
-    )
+    return {
+        "count": Count("pk", filter=Q(verified=True)),
+        "positive": Count("pk", filter=Q(verified=True) & positive),
+        "satisfied": Count("pk", filter=Q(verified=True, rating=Satisfaction.SATISFIED)),
+        "basic": Count("pk", filter=Q(verified=True, rating=Satisfaction.BASIC)),
+        "dissatisfied": Count("pk", filter=Q(verified=True, rating=Satisfaction.DISSATISFIED)),
+        "guest_count": Count("pk", filter=Q(verified=False)),
+        "guest_positive": Count("pk", filter=Q(verified=False) & positive),
+    }
+
+
+def with_rates(counts):
+    """`counts` (of `satisfaction_counts`) with the verified and the guests' rate added."""
     counts["rate"] = _rate(counts["positive"], counts["count"])
     counts["guest_rate"] = _rate(counts["guest_positive"], counts["guest_count"])
     return counts
@@ -115,37 +126,46 @@ class IndicatorProgress:
 
 def indicator_progress(project):
     """Each indicator of the project's award with its actual value (four queries)."""
-    indicators = list(project.application.indicators.all())
+    return indicator_progress_of([project])[project.pk]
+
+
+def indicator_progress_of(projects):
+    """{project pk: its indicator rows} for many projects in the same four queries."""
+    projects = {project.application_id: project.pk for project in projects}
+    pks = list(projects.values())
+    indicators = Indicator.objects.filter(application_id__in=projects).order_by(
+        "application_id", "position", "pk"
+    )
     activities = {
         a.pk: a
-        for a in with_participants(Activity.objects.filter(project=project)).only(
+        for a in with_participants(Activity.objects.filter(project__in=pks)).only(
             "pk", "participants_offline", "volunteer_hours"
         )
     }
-    served = Activity.indicators.through.objects.filter(activity__project=project).values_list(
+    served = Activity.indicators.through.objects.filter(activity__project__in=pks).values_list(
         "indicator_id", "activity_id"
     )
     serving = {}
     for indicator_id, activity_id in served:
         serving.setdefault(indicator_id, []).append(activities[activity_id])
     latest = {}
-    for reading in IndicatorReading.objects.filter(project=project).order_by("recorded_at", "pk"):
-        latest[reading.indicator_id] = reading
-    rows = []
+    for reading in IndicatorReading.objects.filter(project__in=pks).order_by("recorded_at", "pk"):
+        latest[reading.project_id, reading.indicator_id] = reading
+    rows = {pk: [] for pk in pks}
     for indicator in indicators:
+        project = projects[indicator.application_id]
         log = serving.get(indicator.pk, [])
         if indicator.measure == Measure.MANUAL:
-            reading = latest.get(indicator.pk)
-            rows.append(IndicatorProgress(indicator, reading and reading.value, False, reading))
+            reading = latest.get((project, indicator.pk))
+            row = IndicatorProgress(indicator, reading and reading.value, False, reading)
         elif indicator.measure == Measure.PARTICIPANTS:
             actual = sum(a.signed_in + a.participants_offline for a in log)
-            rows.append(IndicatorProgress(indicator, Decimal(actual), True))
+            row = IndicatorProgress(indicator, Decimal(actual), True)
         elif indicator.measure == Measure.SESSIONS:
-            rows.append(IndicatorProgress(indicator, Decimal(len(log)), True))
+            row = IndicatorProgress(indicator, Decimal(len(log)), True)
         else:  # volunteer hours
-            rows.append(
-                IndicatorProgress(indicator, sum((a.volunteer_hours for a in log), ZERO), True)
-            )
+            row = IndicatorProgress(indicator, sum((a.volunteer_hours for a in log), ZERO), True)
+        rows[project].append(row)
     return rows
 
 
