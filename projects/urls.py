@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import letters, notice_views, review_views, views, vote_views
+from . import letters, notice_views, record_views, review_views, views, vote_views
 
 app_name = "projects"
 urlpatterns = [
@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include(letters.urlpatterns)),
     path("", include(notice_views.urlpatterns)),
     path("", include(vote_views.urlpatterns)),
+    path("", include(record_views.urlpatterns)),
 ]
