@@ -2,4 +2,4 @@
 their screening (applications.py), reviewers, reviews and the ranking (reviews.py), the
 residents' vote (resident_votes.py)."""
 
-from . import applications, awards_notice, decisions, resident_votes, reviews, rounds  # noqa: F401  (each registers its own hooks)
+from . import applications, awards_notice, decisions, projects, resident_votes, reviews, rounds  # noqa: F401  (each registers its own hooks)

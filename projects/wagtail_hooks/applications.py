@@ -121,6 +121,10 @@ class ApplicationInspectView(generic.InspectView):
                     "url": reverse("projects_decide", args=[application.pk]),
                 }
             )
+        from .projects import start_step  # a final award is started as a project there
+
+        if start := start_step(application, self.request.user):
+            steps.append(start)
         lines = list(application.budget_lines.all())
         return super().get_context_data(
             steps=steps,
