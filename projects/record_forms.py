@@ -42,6 +42,14 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
+def indicator_label(indicator):
+    return _("%(name)s (target: %(target)s %(unit)s)") % {
+        "name": indicator.name,
+        "target": f"{indicator.target.normalize():f}",
+        "unit": indicator.unit,
+    }
+
+
 def _count_field(label, help_text=""):
     return forms.IntegerField(
         label=label,
@@ -96,6 +104,7 @@ class ActivityForm(forms.ModelForm):
             "notes": forms.Textarea(attrs={"rows": 3}),
             "indicators": forms.CheckboxSelectMultiple,
         }
+        labels = {"title": _("Name of the activity")}
         help_texts = {"title": _("E.g. 手机课堂：学会视频通话.")}
 
     def __init__(self, *args, project, **kwargs):
@@ -106,6 +115,7 @@ class ActivityForm(forms.ModelForm):
         self.fields["community"].empty_label = None if len(communities) == 1 else "—"
         indicators = project.application.indicators.all()
         self.fields["indicators"].queryset = indicators
+        self.fields["indicators"].label_from_instance = indicator_label
         if self.instance.pk is None:
             self.initial["held_on"] = date.today()
             if len(communities) == 1:

@@ -8,6 +8,8 @@ refusals on the form and save nothing then. Once a project is evaluated for the 
 record is complete, and the forms are gone.
 """
 
+import re
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -63,6 +65,12 @@ def scan_url(activity):
         return settings.SITE_URL + reverse("projects:scan", args=[activity.code])
     except NoReverseMatch:
         return None
+
+
+def scalable_qr(url):
+    """The code without its fixed size (a viewBox in its place), so the page's CSS lets it fill
+    the screen's width or a printed A4 or A5 sheet."""
+    return re.sub(r'width="(\d+)" height="(\d+)"', r'viewBox="0 0 \1 \2"', qr_svg(url), count=1)
 
 
 @login_required
@@ -159,7 +167,7 @@ def activity_qr(request, pk):
             "project": activity.project,
             "recording": activity.project.status in RECORDING,
             "url": url,
-            "qr": qr_svg(url) if url else None,
+            "qr": scalable_qr(url) if url else None,
             "sign_ins": sign_ins,
             "feedback_count": activity.feedback.count(),
         },

@@ -253,6 +253,7 @@ def test_the_qr_page_shows_the_code_of_the_scan_address_and_the_counts(rep_clien
     feedback(existing, "satisfied")
     page = rep_client.get(url("activity_qr", existing.pk)).content.decode()
     assert "<svg" in page
+    assert 'viewBox="0 0' in page  # sized by the page's CSS, to fill a printed sheet
     assert scan_url(existing) in page
     assert str(existing.code) in scan_url(existing)
     assert "Scan to sign in · scan after the activity to rate it" in page
