@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from communities.uploads import ATTACHMENT_ACCEPT, validate_attachment
 
-from .models import Application, ApplicationAttachment, BudgetLine, Indicator
+from .models import Application, ApplicationAttachment, BudgetLine, Indicator, Measure
 from .workflow import ceiling_refusal
 
 ZERO = Decimal("0.00")
@@ -159,8 +159,22 @@ class IndicatorForm(forms.ModelForm):
 
     class Meta:
         model = Indicator
-        fields = ["name", "unit", "target"]
-        help_texts = {"unit": _("e.g. 次, 人次, 户")}
+        fields = ["name", "unit", "target", "measure"]
+        help_texts = {
+            "unit": _("e.g. 次, 人次, 户"),
+            "measure": _(
+                "Counted ones are computed from the activities you record; others you measure "
+                "and record with evidence."
+            ),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # An application written before indicators were counted measured them by hand.
+        self.fields["measure"].required = False
+
+    def clean_measure(self):
+        return self.cleaned_data.get("measure") or Measure.MANUAL
 
 
 class AttachmentForm(forms.ModelForm):
