@@ -328,4 +328,8 @@ def record_reading(project, actor, reading):
 
 def activity_for_scan(code):
     """The activity a QR code names, or None."""
-    return Activity.objects.select_related("project__application").filter(code=code).first()
+    return (
+        Activity.objects.select_related("project__application__organisation", "community")
+        .filter(code=code)
+        .first()
+    )
