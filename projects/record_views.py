@@ -103,6 +103,9 @@ def workspace(request, pk):
             "indicators": indicators,
             "has_manual": any(not row.counted for row in indicators),
             "lines": spending(project),
+            "expenses": project.expenses.select_related("budget_line").only(
+                "pk", "spent_on", "amount", "description", "budget_line__item"
+            ),
         },
     )
 

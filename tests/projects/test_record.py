@@ -12,6 +12,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from PIL import Image
 
+from communities.history_reasons import parse_reason
 from projects.models import (
     Activity,
     ActivityPhoto,
@@ -144,6 +145,9 @@ def test_editing_an_activity_keeps_its_code_and_adds_photos(rep_client, project)
     assert existing.title == "手机课堂（第二次）"
     assert existing.code == code
     assert existing.photos.count() == 2
+    assert parse_reason(existing.history.first().history_change_reason)[0] == (
+        "project.activity_changed"
+    )
 
 
 @pytest.mark.parametrize("who", ["other_representative", "resident"])
@@ -224,16 +228,27 @@ def test_the_workspace_shows_activities_milestones_indicators_and_spending(rep_c
 def test_the_workspace_keeps_its_queries_flat(rep_client, project, django_assert_max_num_queries):
     for n in range(30):
         activity(project, held_on=project.starts_on + timedelta(days=n % 20), signed_in=n % 3)
+        Expense.objects.create(
+            project=project,
+            budget_line=line(project, "活动材料"),
+            spent_on=date.today(),
+            amount=Decimal("10.00"),
+            description=f"材料 {n}",
+            receipt=receipt(),
+        )
     with django_assert_max_num_queries(20):
         response = rep_client.get(url("record", project.pk))
     assert response.content.decode().count(">QR code<") == 30
 
 
-def test_my_projects_lists_the_projects_i_keep_the_record_of(rep_client, project):
+def test_my_projects_lists_the_projects_i_keep_the_record_of(
+    rep_client, project, django_assert_max_num_queries
+):
     activity(project)
     activity(project)
     other = funded_project(title="社区花园")
-    page = rep_client.get(url("my_projects")).content.decode()
+    with django_assert_max_num_queries(10):
+        page = rep_client.get(url("my_projects")).content.decode()
     assert project.title in page and "2 activities" in page
     assert url("record", project.pk) in page
     assert other.title not in page
@@ -304,6 +319,9 @@ def test_an_expense_past_its_lines_remaining_money_is_refused_and_within_it_save
     expense = Expense.objects.get()
     assert expense.amount == Decimal("10000.00")
     assert expense.recorded_by == project.application.organisation.representatives.get().user
+    page = rep_client.get(url("record", project.pk)).content.decode()
+    assert "三月志愿者交通补贴" in page
+    assert url("expense_receipt", expense.pk) in page
 
 
 def test_a_receipt_that_is_not_a_pdf_or_photo_is_refused(rep_client, project):
