@@ -61,7 +61,7 @@ class TopicsNeedingDecisionPanel(Component):
         communities = managed_communities(self.user).annotate(
             screening=_count(screening),
             overdue=_count(screening.filter(screening_deadline__lt=timezone.now())),
-            reports=Coalesce(Subquery(reports, output_field=IntegerField()), 0),
+            reported=Coalesce(Subquery(reports, output_field=IntegerField()), 0),
             objections=Coalesce(Subquery(objections, output_field=IntegerField()), 0),
             implementation_overdue=_count(late),
         )
