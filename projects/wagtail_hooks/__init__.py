@@ -3,3 +3,4 @@ their screening (applications.py), reviewers, reviews and the ranking (reviews.p
 residents' vote (resident_votes.py)."""
 
 from . import applications, awards_notice, decisions, projects, resident_votes, reviews, rounds  # noqa: F401  (each registers its own hooks)
+from . import dashboard  # noqa: F401  (the figures dashboard)
