@@ -12,6 +12,7 @@ import secrets
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -21,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from communities.account_adapter import client_ip
 from consultation.models import Satisfaction
 
 from . import attendance
@@ -30,6 +32,10 @@ from .workflow.delivery import activity_for_scan
 DEVICE_COOKIE = "yishi_device"
 DEVICE_COOKIE_AGE = 365 * 24 * 60 * 60
 DEVICE_PATTERN = re.compile(r"[A-Za-z0-9_-]{32,64}")
+# A script can throw its cookie away after every rating, so guests' ratings are also counted per
+# network and day. A community hall's wifi puts a whole activity behind one address: the
+# network's share is ten times a phone's (attendance.GUEST_FEEDBACK_PER_DAY).
+GUEST_FEEDBACK_PER_NETWORK = 10 * attendance.GUEST_FEEDBACK_PER_DAY
 
 
 class FeedbackForm(forms.Form):
@@ -127,6 +133,14 @@ def scan_feedback(request, code):
         else:
             messages.error(request, _("Choose satisfied, basically satisfied or dissatisfied."))
         return _keep_device(request, redirect("projects:scan", code), device)
+    network = _network_key(request)
+    if network and cache.get(network, 0) >= GUEST_FEEDBACK_PER_NETWORK:
+        messages.error(
+            request,
+            _("Too many guests' ratings have come from your network today. Log in as a "
+              "resident, or rate it tomorrow."),
+        )  # fmt: skip
+        return _keep_device(request, redirect("projects:scan", code), device)
     try:
         record = attendance.give_feedback(
             activity,
@@ -138,6 +152,9 @@ def scan_feedback(request, code):
     except ValidationError as error:
         _refused(request, error)
     else:
+        if network:
+            cache.add(network, 0, timeout=24 * 60 * 60)
+            cache.incr(network)
         if record.verified:
             messages.success(request, _("Thank you for your feedback."))
         else:
@@ -147,6 +164,15 @@ def scan_feedback(request, code):
                   "residents' ratings."),
             )  # fmt: skip
     return _keep_device(request, redirect("projects:scan", code), device)
+
+
+def _network_key(request):
+    """The cache key counting today's guest ratings from the visitor's network; None for a
+    signed-in visitor, who is counted once per activity by the database."""
+    if request.user.is_authenticated:
+        return None
+    address = client_ip(request)
+    return address and f"scan:guest-feedback:{address}:{timezone.localdate():%Y%m%d}"
 
 
 def _refused(request, error):

@@ -230,3 +230,15 @@ def test_one_phone_may_rate_only_so_many_activities_a_day_as_a_guest(client, pro
 
     assert Feedback.objects.count() == GUEST_FEEDBACK_PER_DAY
     assert "as many as a guest may" in messages_of(refused)[0]
+
+
+def test_guests_ratings_from_one_network_are_limited_per_day(client, project, monkeypatch):
+    monkeypatch.setattr("projects.scan_views.GUEST_FEEDBACK_PER_NETWORK", 2)
+    activities = [activity(project, held_on=today()) for _ in range(3)]
+
+    for record in activities:
+        client.cookies.clear()  # a new phone, or a script throwing its cookie away
+        response = client.post(url("scan_feedback", record), {"rating": "satisfied"})
+
+    assert Feedback.objects.count() == 2
+    assert "from your network today" in messages_of(response)[0]
