@@ -3,6 +3,7 @@ from django.urls import include, path
 from . import letters, notice_views, record_views, review_views, views, vote_views
 from . import project_views, scan_views
 from . import evaluation_views
+from . import report_views
 
 app_name = "projects"
 urlpatterns = [
@@ -11,6 +12,7 @@ urlpatterns = [
     path("", include(letters.urlpatterns)),
     path("", include(notice_views.urlpatterns)),
     path("", include(vote_views.urlpatterns)),
+    path("", include(report_views.urlpatterns)),
     path("", include(evaluation_views.urlpatterns)),
     path("", include(scan_views.urlpatterns)),
     path("", include(project_views.urlpatterns)),

@@ -4,3 +4,4 @@ residents' vote (resident_votes.py)."""
 
 from . import applications, awards_notice, decisions, projects, resident_votes, reviews, rounds  # noqa: F401  (each registers its own hooks)
 from . import dashboard  # noqa: F401  (the figures dashboard)
+from . import ledger  # noqa: F401  (the community ledger on request)
