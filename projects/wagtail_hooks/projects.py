@@ -31,7 +31,7 @@ from wagtail.permissions import register_permission_policy
 
 from communities.scoping import ScopedAdminView, ScopedViewSet, StaffRolePolicy
 
-from ..evaluation import assign_evaluator, evaluation_total
+from ..evaluation import assign_evaluator, evaluation_total, evaluators_mean
 from ..figures import project_figures
 from ..models import Application, ApplicationState, EvaluationStage, Milestone, Project
 from ..pages import MONEY
@@ -110,13 +110,7 @@ def _evaluation_stages(project, officer):
                 "value": stage.value,
                 "label": stage.label,
                 "sheets": mine,
-                "mean": (
-                    (sum(Decimal(str(t)) for t in submitted) / len(submitted)).quantize(
-                        Decimal("0.1")
-                    )
-                    if submitted
-                    else None
-                ),
+                "mean": evaluators_mean(project, stage) if submitted else None,
                 "candidates": [person for person in reviewers if person.pk not in assigned],
             }
         )
@@ -237,8 +231,15 @@ class PayTrancheView(ScopedAdminView, View):
 class AssignEvaluatorForm(forms.Form):
     stage = forms.ChoiceField(choices=EvaluationStage.choices)
     evaluator = forms.ModelChoiceField(
-        label=gettext_lazy("Evaluator"), queryset=get_user_model().objects.all()
+        label=gettext_lazy("Evaluator"), queryset=get_user_model().objects.none()
     )
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the round's reviewers: a number posted for anyone else names nobody.
+        self.fields["evaluator"].queryset = get_user_model().objects.filter(
+            reviewer_roles__round_id=project.application.round_id
+        )
 
 
 class AssignEvaluatorView(ScopedAdminView, View):
@@ -249,7 +250,7 @@ class AssignEvaluatorView(ScopedAdminView, View):
 
     def post(self, request, pk):
         project = _project_or_404(request, pk)
-        form = AssignEvaluatorForm(request.POST)
+        form = AssignEvaluatorForm(request.POST, project=project)
         if not form.is_valid():
             messages.error(request, _("Choose a stage and one of the round's reviewers."))
             return redirect("projects_admin:inspect", project.pk)

@@ -21,7 +21,7 @@ from projects.models import (
 from tests.factories import StreetFactory, UserFactory
 from tests.organisations.factories import OrganisationFactory
 
-from .delivery import activity, community_staff, funded_project
+from .delivery import activity, community_staff, funded_project, representative
 from .factories import application
 from .reviewing import TOTP_SECRET, officer_of, reviewer_of
 
@@ -228,7 +228,22 @@ def test_assigning_someone_who_is_not_a_reviewer_of_the_round_is_refused(client,
         {"stage": EvaluationStage.MIDTERM, "evaluator": outsider.pk},
         follow=True,
     )
-    assert "is not a reviewer of" in response.content.decode()
+    page = response.content.decode()
+    assert "Choose a stage and one of the round&#x27;s reviewers." in page
+    assert "外人" not in page  # a number posted for anyone names nobody
+    assert not Evaluation.objects.exists()
+
+
+def test_a_reviewer_who_represents_the_organisation_is_not_assigned(client, project, officer):
+    insider = representative(project)
+    project.round.reviewers.create(user=insider)
+    client.force_login(officer)
+    response = client.post(
+        f"/admin/projects/{project.pk}/evaluators/",
+        {"stage": EvaluationStage.FINAL, "evaluator": insider.pk},
+        follow=True,
+    )
+    assert "or represents the organisation" in response.content.decode()
     assert not Evaluation.objects.exists()
 
 
