@@ -3,20 +3,23 @@ figures and its residents' satisfaction, never who signed in or who wrote a comm
 
 Pages are read in English (assertions read English text)."""
 
+import io
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template import Context, Template
 from django.urls import reverse
 from django.utils import translation
+from PIL import Image
 from wagtail.models import Site
 
 from consultation.models import Satisfaction
 from home.models import SiteSettings
 from projects.charts import figure_charts
 from projects.figures import project_figures
-from projects.models import Grade, ProjectState, SignIn
+from projects.models import ActivityPhoto, Grade, ProjectState, SignIn
 from tests.factories import CommunityFactory, VerifiedResidentFactory
 
 from .delivery import activity, feedback, funded_project
@@ -67,6 +70,23 @@ def test_anyone_reads_a_project_its_figures_and_activities_but_no_names(client, 
     assert "老师讲得很清楚" in text
     assert "王秀英" not in text and resident.user.username not in text
     assert "<svg" in text  # the charts beside the tables
+
+
+def test_an_activity_shows_its_first_photo(client, project):
+    record = activity(project)
+    photos = [photo(record, "red"), photo(record, "blue")]
+
+    text = client.get(project.get_absolute_url()).content.decode()
+
+    assert photos[0].image.url in text and photos[1].image.url not in text
+
+
+def photo(record, colour):
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), colour).save(buffer, "JPEG")
+    return ActivityPhoto.objects.create(
+        activity=record, image=SimpleUploadedFile("photo.jpg", buffer.getvalue())
+    )
 
 
 def test_a_guests_comment_is_not_shown(client, project):
