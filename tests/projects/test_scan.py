@@ -242,3 +242,18 @@ def test_guests_ratings_from_one_network_are_limited_per_day(client, project, mo
 
     assert Feedback.objects.count() == 2
     assert "from your network today" in messages_of(response)[0]
+
+
+def test_two_taps_at_once_leave_one_row_and_say_already(client, todays, resident, monkeypatch):
+    """Both requests pass the look-up before either saves: the database's constraint decides."""
+    client.force_login(resident)
+    client.post(url("scan_sign_in", todays))
+    client.post(url("scan_feedback", todays), {"rating": "satisfied"})
+    monkeypatch.setattr("projects.attendance.own_rows", lambda *args: None)
+
+    sign_in = client.post(url("scan_sign_in", todays))
+    rating = client.post(url("scan_feedback", todays), {"rating": "basic"})
+
+    assert SignIn.objects.count() == 1 and Feedback.objects.get().rating == "satisfied"
+    assert messages_of(sign_in) == ["You have signed in already."]
+    assert messages_of(rating) == ["You have rated this activity already."]
