@@ -51,7 +51,7 @@ def project_rows(user, filters):
         _("Ends"),
         _("Awarded (yuan)"),
         _("Spent (yuan)"),
-        _("Participants"),
+        _("People taking part"),
         _("Satisfaction (%)"),
         _("Indicator completion (%)"),
         _("Grade"),

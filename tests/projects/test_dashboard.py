@@ -257,7 +257,7 @@ def test_the_page_takes_as_many_queries_with_twice_the_communities(
     client.force_login(officer_of(street))
     url = reverse("projects_figures")
 
-    with django_assert_max_num_queries(40), CaptureQueriesContext(connection) as small:
+    with django_assert_max_num_queries(30), CaptureQueriesContext(connection) as small:
         assert client.get(url).status_code == 200
     for _ in range(3):
         community_with_projects(street)
