@@ -62,7 +62,7 @@ format:
 	$(VENV)/bin/ruff format .
 
 bench: install messages
-	$(PY) bench/run.py && $(PY) bench/notice_pdf.py && $(PY) bench/import_register.py
+	$(PY) bench/run.py && $(PY) bench/notice_pdf.py && $(PY) bench/import_register.py && $(PY) bench/project_report.py
 
 clean:
 	rm -rf var/static var/yishi.sqlite3 .pytest_cache

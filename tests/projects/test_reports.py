@@ -264,3 +264,18 @@ def test_stranger_gets_404_for_a_report_of_any_kind(client):
     client.force_login(UserFactory())
 
     assert client.get(reverse("projects:report_status", args=[report.pk])).status_code == 404
+
+
+def test_report_page_takes_a_flat_number_of_queries(client, django_assert_max_num_queries):
+    project = funded_project()
+    user = officer_of(project.round.street)
+    report = GeneratedReport.objects.create(
+        kind=ReportKind.PROJECT, project=project, steps_total=reports.STEPS
+    )
+    tasks.run_report(report.pk)
+    client.force_login(user)
+
+    with django_assert_max_num_queries(15):
+        page = client.get(reverse("projects:report_status", args=[report.pk]))
+
+    assert page.status_code == 200
