@@ -267,3 +267,21 @@ def test_the_page_takes_as_many_queries_with_twice_the_communities(
     assert response.status_code == 200
     assert response.content.decode().count("<svg") >= 5
     assert len(large) == len(small)
+
+
+def test_another_streets_officer_never_sees_our_numbers(client):
+    known_data()
+    from communities.models import Street
+
+    client.force_login(officer_of(Street.objects.get(name="远方街道")))
+
+    page = client.get(reverse("projects_figures")).content.decode()
+    panel = client.get(reverse("wagtailadmin_home")).content.decode()
+
+    assert "远方社区" in page
+    assert "77777.00" in page
+    for shown in (page, panel):
+        assert "幸福社区" not in shown
+        assert "长者智能手机课堂" not in shown
+        assert "30000.00" not in shown
+        assert "2000.50" not in shown
