@@ -1,9 +1,17 @@
 from django.urls import include, path
 
-from . import letters, notice_views, record_views, review_views, views, vote_views
-from . import project_views, scan_views
-from . import evaluation_views
-from . import report_views
+from . import (
+    evaluation_views,
+    letters,
+    notice_views,
+    project_views,
+    record_views,
+    report_views,
+    review_views,
+    scan_views,
+    views,
+    vote_views,
+)
 
 app_name = "projects"
 urlpatterns = [

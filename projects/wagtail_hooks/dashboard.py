@@ -192,9 +192,12 @@ def downloads(query):
 
 
 class FiguresExportView(FiguresScreen, TemplateView):
-    def get(self, request, kind, export_format):
+    def dispatch(self, request, *args, kind, export_format, **kwargs):
         if kind not in exports.KINDS or export_format not in (XLSX, CSV):
             raise Http404
+        return super().dispatch(request, *args, kind=kind, export_format=export_format, **kwargs)
+
+    def get(self, request, kind, export_format):
         filename, headers, rows = exports.export(kind, request.user, _filters(request).filters())
         return spreadsheet_response(filename, headers, rows, export_format)
 

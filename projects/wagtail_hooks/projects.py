@@ -173,11 +173,18 @@ class ProjectViewSet(ScopedViewSet):
 # The officer's steps on a project.
 
 
-class ProjectActionView(ScopedAdminView, View):
-    """One step of the project's table (complete an evaluation, close), posted from its page."""
+class PostedFromProjectPage(ScopedAdminView, View):
+    """A form posted from the project's admin page. Opened by address, it leads back there, or
+    is not there at all (404) for whoever cannot reach the project."""
 
     model = Project
-    http_method_names = ["post"]
+
+    def get(self, request, pk, **kwargs):
+        return redirect("projects_admin:inspect", _project_or_404(request, pk).pk)
+
+
+class ProjectActionView(PostedFromProjectPage):
+    """One step of the project's table (complete an evaluation, close), posted from its page."""
 
     def post(self, request, pk, action):
         project = _project_or_404(request, pk)
@@ -203,10 +210,7 @@ class PaymentForm(forms.Form):
     paid_on = forms.DateField(label=gettext_lazy("Paid on"), widget=DATE_INPUT)
 
 
-class PayTrancheView(ScopedAdminView, View):
-    model = Project
-    http_method_names = ["post"]
-
+class PayTrancheView(PostedFromProjectPage):
     def post(self, request, pk, milestone_pk):
         project = _project_or_404(request, pk)
         milestone = get_object_or_404(Milestone, project=project, pk=milestone_pk)
@@ -242,11 +246,8 @@ class AssignEvaluatorForm(forms.Form):
         )
 
 
-class AssignEvaluatorView(ScopedAdminView, View):
+class AssignEvaluatorView(PostedFromProjectPage):
     """Assigns one of the round's reviewers to a stage; projects.evaluation says who may."""
-
-    model = Project
-    http_method_names = ["post"]
 
     def post(self, request, pk):
         project = _project_or_404(request, pk)

@@ -183,6 +183,7 @@ def fill(world, route):
         "token": "set-password",
         "key": "nokey",
         "year": timezone.localdate().year,
+        **world.url_values,
     }
     namespace = route.name.split(":", 1)[0] if ":" in route.name else None
     if namespace in world.url_objects and "pk" in route.keys:
@@ -250,7 +251,7 @@ def expectation_failures(world, role, route, url, method, response):
             leaked += [s for s in world.private if s in body]
         if leaked:
             problems.append(f"shows {leaked}")
-    if role in LOCKED_OUT_REVIEWERS and route.name in world.route_objects and status != 404:
+    if role in LOCKED_OUT_REVIEWERS and route.name in world.reviewer_routes and status != 404:
         problems.append(f"{status} instead of 404 (not theirs to review)")
     kind = route.kind
     if kind in ("asset", "public"):

@@ -72,6 +72,10 @@ class World:
     url_objects: dict = field(default_factory=dict)
     # URL name -> the model whose record its `pk` names, where it differs from its namespace's
     route_objects: dict = field(default_factory=dict)
+    # URL names of reviewers' pages: reviewers locked out of the record get 404 there
+    reviewer_routes: set = field(default_factory=set)
+    # URL keyword -> its value, for keywords that are not a record's pk (an activity's code)
+    url_values: dict = field(default_factory=dict)
 
     def add(self, obj, other=None):
         self.objects.setdefault(type(obj), obj)

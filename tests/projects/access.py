@@ -9,13 +9,30 @@ applied to street 二's round.
 """
 
 from datetime import timedelta
+from decimal import Decimal
 
 from django.utils import timezone
 
-from projects.models import Application, ApplicationState, ResidentVote, ResidentVoteOption, Review
+from projects.models import (
+    Activity,
+    Application,
+    ApplicationState,
+    Evaluation,
+    EvaluationStage,
+    Expense,
+    GeneratedReport,
+    IndicatorReading,
+    Measure,
+    Project,
+    ReportKind,
+    ResidentVote,
+    ResidentVoteOption,
+    Review,
+)
 from projects.resident_vote import open_resident_vote
 from tests.organisations.factories import OrganisationFactory, representative_of
 
+from .delivery import activity, funded_project
 from .factories import application, funding_round
 from .reviewing import in_review, reviewer_of
 
@@ -53,6 +70,59 @@ def add_to_world(world):
     world.url_objects["projects"] = Application
     people_locked_out(world, round_1, organisation_a)
     world.add(residents_vote(world, round_1, organisation_a, number=submitted.pk))
+    funded_project_of_a(world, organisation_a)
+
+
+def funded_project_of_a(world, organisation):
+    """甲's organisation carries out a funded project of street 一 (public, like its activities);
+    its receipts, evidence, evaluators' words and generated reports are private. The URLs
+    naming them take their own records' ids (route_objects), an activity's code its QR code."""
+    project = funded_project(world.places["street_1"], organisation, title="甲社区长者课堂项目")
+    held = activity(project, signed_in=3, offline=2)
+    world.url_values["code"] = held.code
+    expense = Expense.objects.create(
+        project=project,
+        budget_line=project.application.budget_lines.first(),
+        spent_on=project.starts_on,
+        amount=Decimal("100.00"),
+        description="甲社区秘密发票用途",
+        receipt="projects/receipt.pdf",
+    )
+    manual = project.application.indicators.get(measure=Measure.MANUAL)
+    reading = IndicatorReading.objects.create(
+        project=project, indicator=manual, value=10, note="甲社区秘密测量方法", evidence="x.pdf"
+    )
+    expert = reviewer_of(project.round, username="evaluator-a")
+    sheet = Evaluation.objects.create(
+        project=project,
+        stage=EvaluationStage.MIDTERM,
+        evaluator=expert,
+        comment="甲社区秘密评估意见",
+    )
+    report = GeneratedReport.objects.create(
+        kind=ReportKind.LEDGER,
+        community=world.places["a"],
+        period_start=project.starts_on,
+        period_end=project.ends_on,
+        categories=["consultation", "projects"],
+        requested_by=world.users["officer_1"],
+        status=GeneratedReport.Status.DONE,
+        pdf=b"%PDF-1.4 secret",
+    )
+    for record in (project, held, expense, reading, sheet, report):
+        world.add(record)
+    world.private |= {"甲社区秘密发票用途", "甲社区秘密测量方法", "甲社区秘密评估意见"}
+    for name in ("project", "record", "activity_add", "expense_add", "reading_add",
+                 "project_report"):  # fmt: skip
+        world.route_objects[f"projects:{name}"] = Project
+    for name in ("activity_edit", "activity_qr"):
+        world.route_objects[f"projects:{name}"] = Activity
+    world.route_objects["projects:expense_receipt"] = Expense
+    world.route_objects["projects:reading_evidence"] = IndicatorReading
+    world.route_objects["projects:evaluation"] = Evaluation
+    world.reviewer_routes.add("projects:evaluation")  # reviewers of round 一 evaluate nothing here
+    for name in ("report_status", "report_download"):
+        world.route_objects[f"projects:{name}"] = GeneratedReport
 
 
 def residents_vote(world, round, organisation, number):
@@ -101,3 +171,4 @@ def people_locked_out(world, round, organisation):
     # Not private: the conflicted reviewer's own list still names what they were assigned.
     for name in ("projects:review", "projects:review_conflict", "projects:review_attachment"):
         world.route_objects[name] = Review
+        world.reviewer_routes.add(name)
