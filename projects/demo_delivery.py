@@ -10,6 +10,8 @@ demo's people as actors, then dated back to the day each thing happened.
 - 翰墨幸福里·老年书法课堂 (幸福里): mid-term evaluated, still under way.
 - 滨河四点半课堂 (滨河): under way since September.
 
+And this year's ledger of 幸福里, generated from all of it and the community's consultations.
+
 Deterministic (a seeded random), idempotent (an award already a project is left as it is).
 """
 
@@ -34,6 +36,7 @@ from .models import (
     EvaluationStage,
     Expense,
     Feedback,
+    GeneratedReport,
     IndicatorReading,
     Measure,
     SignIn,
@@ -87,6 +90,26 @@ def load_projects(street, officer, experts, now=None):
         _read(project, representative)
         if plan["evaluated"]:
             _evaluate(project, officer, experts, plan["evaluated"], rng)
+    _ledger(street, officer, timezone.localdate(now).year)
+
+
+def _ledger(street, officer, year):
+    """This year's ledger (台账) of 幸福里, as the street office generates it for an inspection:
+    built from the records above and the community's consultations, nothing typed."""
+    from .ledger import CATEGORY_KEYS
+    from .tasks import queue_ledger, run_report
+
+    community = street.communities.filter(slug="xingfuli").first()
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    if (
+        community is None
+        or GeneratedReport.objects.filter(
+            community=community, period_start=start, period_end=end
+        ).exists()
+    ):
+        return
+    report = queue_ledger(community, start, end, CATEGORY_KEYS, by=officer)
+    run_report(report.pk)  # at once: the demo's ledger is there when the site opens
 
 
 def _evaluation_sheet(round):

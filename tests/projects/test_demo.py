@@ -148,9 +148,26 @@ def test_last_years_awards_are_projects_with_months_of_record_and_one_is_graded(
     assert figures["participation"]["signed_in"] > 0 and figures["participation"]["typed"] > 0
 
 
-def test_loading_the_demo_again_adds_no_project_or_activity(demo):
-    from projects.models import Activity, Project
+def test_the_demo_has_this_years_ledger_of_xingfuli_generated_from_its_records(demo):
+    import subprocess
 
-    counts = (Project.objects.count(), Activity.objects.count())
+    from projects.models import GeneratedReport, ReportKind
+
+    ledger = GeneratedReport.objects.get(kind=ReportKind.LEDGER)
+    assert ledger.status == GeneratedReport.Status.DONE
+    assert ledger.community.slug == "xingfuli"
+    text = subprocess.run(
+        ["pdftotext", "-", "-"], input=bytes(ledger.pdf), capture_output=True
+    ).stdout.decode()
+    assert "幸福里社区" in text and "翰墨幸福里·老年书法课堂" in text
+
+
+def test_loading_the_demo_again_adds_no_project_activity_or_ledger(demo):
+    from projects.models import Activity, GeneratedReport, Project
+
+    def counts():
+        return Project.objects.count(), Activity.objects.count(), GeneratedReport.objects.count()
+
+    first = counts()
     load_demo()
-    assert (Project.objects.count(), Activity.objects.count()) == counts
+    assert counts() == first
