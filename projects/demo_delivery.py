@@ -147,12 +147,13 @@ def _start(award, officer, plan):
 
 
 def _weekly(project, today, weekday):
-    """Every `weekday` of the project's period up to yesterday."""
+    """Every other `weekday` of the project's period up to yesterday: the demo logs one
+    session a fortnight of each series, enough for months of record and a quick load."""
     day = project.starts_on + timedelta(days=(weekday - project.starts_on.weekday()) % 7)
     last = min(project.ends_on, today - timedelta(days=1))
     while day <= last:
         yield day
-        day += timedelta(days=7)
+        day += timedelta(days=14)
 
 
 def _monthly(project, today, day_of_month=15):
