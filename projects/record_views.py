@@ -73,6 +73,18 @@ def scalable_qr(url):
     return re.sub(r'width="(\d+)" height="(\d+)"', r'viewBox="0 0 \1 \2"', qr_svg(url), count=1)
 
 
+def _through_service(form, save):
+    """What `save` (a workflow service) returns; its refusal goes on the form, with nothing
+    saved, and a record that is not the user's to keep is not there (404)."""
+    try:
+        return save()
+    except ValidationError as error:
+        form.add_error(None, error)
+    except PermissionDenied:
+        raise Http404 from None
+    return None
+
+
 @login_required
 def my_projects(request):
     projects = (
@@ -128,25 +140,23 @@ def _activity_form(request, project, activity):
         request.POST or None, request.FILES or None, instance=activity, project=project
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            activity = record_activity(
+        recorded = _through_service(
+            form,
+            lambda: record_activity(
                 project,
                 request.user,
                 form.instance,
                 indicators=list(form.cleaned_data["indicators"]),
                 photos=form.cleaned_data["photos"],
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        except PermissionDenied:
-            raise Http404 from None
-        else:
+            ),
+        )
+        if recorded is not None:
             messages.success(
                 request,
                 _("“%(title)s” is recorded. Show or print its code for sign-ins and feedback.")
-                % {"title": activity.title},
+                % {"title": recorded.title},
             )
-            return redirect("projects:activity_qr", activity.pk)
+            return redirect("projects:activity_qr", recorded.pk)
     return render(
         request,
         "projects/record/activity_form.html",
@@ -184,13 +194,10 @@ def expense_add(request, pk):
         return refusal
     form = ExpenseForm(request.POST or None, request.FILES or None, project=project)
     if request.method == "POST" and form.is_valid():
-        try:
-            expense = record_expense(project, request.user, form.instance)
-        except ValidationError as error:
-            form.add_error(None, error)
-        except PermissionDenied:
-            raise Http404 from None
-        else:
+        expense = _through_service(
+            form, lambda: record_expense(project, request.user, form.instance)
+        )
+        if expense is not None:
             messages.success(
                 request,
                 _("%(amount)s yuan for “%(what)s” is recorded.")
@@ -224,13 +231,10 @@ def reading_add(request, pk):
         )
         return redirect("projects:record", project.pk)
     if request.method == "POST" and form.is_valid():
-        try:
-            reading = record_reading(project, request.user, form.instance)
-        except ValidationError as error:
-            form.add_error(None, error)
-        except PermissionDenied:
-            raise Http404 from None
-        else:
+        reading = _through_service(
+            form, lambda: record_reading(project, request.user, form.instance)
+        )
+        if reading is not None:
             messages.success(
                 request,
                 _("“%(indicator)s” now reads %(value)s %(unit)s.")
