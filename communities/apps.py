@@ -8,5 +8,7 @@ class CommunitiesConfig(AppConfig):
 
     def ready(self):
         from .exports import neutralise_wagtail_exports
+        from .page_cache import connect_signals
 
         neutralise_wagtail_exports()
+        connect_signals()
