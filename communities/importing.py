@@ -24,6 +24,7 @@ from simple_history.utils import (
 
 from .history_reasons import history_reason, register_reason
 from .models import Community, Grid, Household, RegisteredMember, RegisterImport
+from .page_cache import pages_changed
 from .register_files import (  # noqa: F401  (TEMPLATE_HEADERS, register_template: the import's API)
     REQUIRED,
     TEMPLATE_HEADERS,
@@ -247,6 +248,8 @@ def import_household_register(community, upload, *, by=None, progress=None):
             )
         _delete_with_history(replaced, by=by, reason=reason, date=now)
         bulk_create_with_history(members, RegisteredMember, **history)
+        # Bulk writes send no signals; the households counted on the public pages changed.
+        transaction.on_commit(pages_changed)
 
     summary.households_created = len(created)
     summary.households_updated = len(updated)
