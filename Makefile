@@ -61,8 +61,12 @@ format:
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# PostgreSQL (127.0.0.1:5432, user postgres) and Redis (127.0.0.1:6379) must be running; the
+# bench databases are made on the first run (city scale: up to 15 min) and kept. BENCH_ARGS are
+# bench/run.py's options (e.g. --scales small --duration 10); bench/README.md says more.
 bench: install messages
-	$(PY) bench/run.py && $(PY) bench/notice_pdf.py && $(PY) bench/import_register.py && $(PY) bench/project_report.py
+	bin/system-deps wrk
+	$(PY) bench/run.py $(BENCH_ARGS) && $(PY) bench/project_report.py && $(PY) bench/import_register.py
 
 clean:
 	rm -rf var/static var/yishi.sqlite3 .pytest_cache
