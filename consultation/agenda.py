@@ -41,11 +41,12 @@ def _count(queryset):
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
-def topics_accepted_in(community, year):
-    """The year's agenda in order of acceptance, each topic with `participants` and `forms`
-    (lists of short texts) and `meeting_count`; five queries however many topics there are."""
+def accepted_in(community, year):
+    """The year's agenda in order of acceptance, each topic with `meeting_count`,
+    `invited_people`, `discussed` and `voted`, counted per row (so a page of it counts only
+    its rows)."""
     invited_users = Topic.invited_users.through.objects.filter(topic=OuterRef("pk"))
-    topics = list(
+    return (
         _accepted(community)
         .filter(decided_at__year=year)
         .annotate(
@@ -58,6 +59,12 @@ def topics_accepted_in(community, year):
         )
         .order_by("decided_at", "pk")
     )
+
+
+def describe_agenda_rows(community, topics):
+    """`topics` (of accepted_in) as a list, each with `participants` and `forms` (lists of
+    short texts); four queries however many topics there are."""
+    topics = list(topics)
     households = _invited_households_by_grid(topics)
     attendees = _meeting_attendees(topics)
     grids = _grids_with_household_counts(community) if households else {}
@@ -67,6 +74,12 @@ def topics_accepted_in(community, year):
         )
         topic.forms = forms_of_consultation(topic)
     return topics
+
+
+def topics_accepted_in(community, year):
+    """The whole year's agenda, described (the printed copy); five queries however many topics
+    there are."""
+    return describe_agenda_rows(community, accepted_in(community, year))
 
 
 def _invited_households_by_grid(topics):

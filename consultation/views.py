@@ -12,7 +12,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Subquery, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -26,7 +36,7 @@ from communities.history_reasons import history_reason, render_reason
 from communities.models import Resident
 
 from . import outcomes, reports, voting, workflow
-from .agenda import list_separator, topics_accepted_in
+from .agenda import accepted_in, describe_agenda_rows, list_separator, topics_accepted_in
 from .agenda import years as agenda_years
 from .forms import (
     CommentForm,
@@ -44,6 +54,7 @@ from .models import (
     Franchise,
     Rating,
     Stance,
+    Support,
     Topic,
     TopicPhoto,
     TopicState,
@@ -55,6 +66,12 @@ from .permissions import can_view, is_participant, verified_resident_of
 # "All" covers them all; a stage left out here would leave its topics linked from nowhere.
 PUBLIC_LIST_STATES = [state for state in TopicState if state != TopicState.DRAFT]
 
+TOPICS_PER_PAGE = 20
+AGENDA_PER_PAGE = 50
+# A busy topic gathers hundreds of comments; the page shows this many top-level comments with
+# all their replies. Oldest first, so a comment stays on its page (?page=3#comment-812) for good.
+COMMENTS_PER_PAGE = 50
+
 
 def _error_text(error):
     return " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
@@ -65,24 +82,42 @@ def topic_list(request, community, page=None):
     topics = (
         Topic.objects.filter(community=community, status__in=PUBLIC_LIST_STATES)
         .select_related("grid")
-        .with_support_count()
         .order_by("-submitted_at", "-pk")
     )
     if status in PUBLIC_LIST_STATES:
         topics = topics.filter(status=status)
-    paginator = Paginator(topics, 20)
+    shown = Paginator(topics, TOPICS_PER_PAGE).get_page(request.GET.get("page"))
+    shown.object_list = with_support_counts(shown.object_list)
     return render(
         request,
         "consultation/topic_list.html",
         {
             "page": page,
             "community": community,
-            "topics": paginator.get_page(request.GET.get("page")),
+            "topics": shown,
             "status": status,
             "states": [(s, TopicState(s).label) for s in PUBLIC_LIST_STATES],
             "can_propose": verified_resident_of(request.user, community) is not None,
         },
     )
+
+
+def with_support_counts(topics):
+    """`topics` as a list, each with `support_count`: counted for these rows only, after the
+    list was cut to a page, in one query (counting before paginating costs every topic's
+    supports on every page)."""
+    topics = list(topics)
+    counted = (
+        Support.objects.filter(topic__in=[topic.pk for topic in topics])
+        .order_by()
+        .values("topic")
+        .annotate(n=Count("pk"))
+        .values_list("topic", "n")
+    )
+    counts = dict(counted) if topics else {}
+    for topic in topics:
+        topic.support_count = counts.get(topic.pk, 0)
+    return topics
 
 
 def ballots_being_voted(community):
@@ -127,13 +162,21 @@ def ballots_being_voted(community):
 
 
 def agenda(request, community, page=None, year=None):
-    """协商议事清单: every topic the community office accepted in the year, and where it stands."""
-    return render(request, "consultation/agenda.html", _agenda_context(community, page, year))
+    """协商议事清单: every topic the community office accepted in the year, and where it stands,
+    AGENDA_PER_PAGE rows a page (the printed copy has them all)."""
+    context = _agenda_context(community, page, year)
+    shown = Paginator(accepted_in(community, context["year"]), AGENDA_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    shown.object_list = describe_agenda_rows(community, shown.object_list)
+    context["topics"] = shown
+    return render(request, "consultation/agenda.html", context)
 
 
 def agenda_pdf(request, community, page, year):
-    """The year's agenda on A4 paper, for the notice board."""
+    """The year's agenda on A4 paper, for the notice board: every row."""
     context = _agenda_context(community, page, year)
+    context["topics"] = topics_accepted_in(community, year)
     context["url"] = settings.SITE_URL + page.url + page.reverse_subpage("agenda", args=[year])
     context["qr"] = reports.qr_svg(context["url"])
     context["page_counter"] = reports.page_counter_css()
@@ -151,7 +194,6 @@ def _agenda_context(community, page, year):
         "community": community,
         "year": year,
         "years": years,
-        "topics": topics_accepted_in(community, year),
         "separator": list_separator(),
         "today": timezone.localdate(),
     }
@@ -220,9 +262,9 @@ def edit_draft(request, pk):
     )
 
 
-def _visible_topic(request, pk):
+def _visible_topic(request, pk, **figures):
     topic = get_object_or_404(
-        Topic.objects.select_related(
+        Topic.objects.annotate(**figures).select_related(
             "community__street",
             "community__page",
             "community__consultation_settings",
@@ -239,22 +281,18 @@ def _visible_topic(request, pk):
 
 
 def topic_detail(request, pk):
-    topic = _visible_topic(request, pk)
     user = request.user
-    comments = _comment_threads(topic)
-    stance_counts = {stance: 0 for stance in Stance.values}
-    for comment in comments:
-        if not comment.is_hidden:
-            stance_counts[comment.stance] += 1
+    topic = _visible_topic(request, pk, **_topic_figures(user))
     meetings = list(topic.meetings.prefetch_related("attachments"))
     ballots = list(topic.ballots.prefetch_related("options"))
-    support_count, supported = _support_counts(topic, user)
+    support_count, supported = topic.support_total, topic.supported
     may_support = _may_support(topic, user, supported)
     participant = (
         user.is_authenticated
         and topic.status == TopicState.DELIBERATING
         and is_participant(user, topic)
     )
+    discussion = _discussion(request, topic, can_reply=participant)
     return render(
         request,
         "consultation/topic_detail.html",
@@ -268,8 +306,7 @@ def topic_detail(request, pk):
             "threshold": topic.community.consultation_settings.support_threshold
             if hasattr(topic.community, "consultation_settings")
             else None,
-            "comments": comments,
-            "stances": [(value, label, stance_counts[value]) for value, label in Stance.choices],
+            **discussion,
             "meetings": meetings,
             "timeline": _timeline(topic, meetings, ballots),
             "actions": [t for t in workflow.available_actions(topic, user) if "author" in t.roles]
@@ -281,6 +318,100 @@ def topic_detail(request, pk):
             "reply_form": ReplyForm(),
         },
     )
+
+
+def _discussion(request, topic, can_reply):
+    """One page of the discussion: COMMENTS_PER_PAGE top-level comments with their replies, the
+    stance counts of the whole discussion, and the comment being replied to (?reply_to=<id>),
+    which gets the page's one reply form. Four queries however long the discussion is."""
+    top_level = topic.comments.filter(parent=None)
+    paginator = Paginator(
+        top_level.select_related("author__resident").order_by("created_at", "pk"),
+        COMMENTS_PER_PAGE,
+    )
+    # Counted with the topic already (_topic_figures): the paginator needs no query of its own.
+    paginator.__dict__["count"] = topic.comment_total
+    number = request.GET.get("page")
+    replying_to = _reply_target(request, top_level) if can_reply else None
+    if replying_to is not None:
+        number = _page_of(replying_to)
+    threads = paginator.get_page(number)
+    threads.object_list = _with_replies(topic, threads.object_list)
+    if replying_to is not None:
+        replying_to = next((c for c in threads.object_list if c.pk == replying_to.pk), None)
+    return {
+        "comments": threads,
+        "comment_total": topic.comment_total,
+        "stances": [
+            (value, label, getattr(topic, f"stance_{value}")) for value, label in Stance.choices
+        ],
+        "replying_to": replying_to,
+        "reply_action": reverse("consultation:reply", args=[topic.pk, replying_to.pk])
+        if replying_to is not None
+        else "",
+    }
+
+
+def _reply_target(request, top_level):
+    """The visible top-level comment named by ?reply_to=, or None."""
+    try:
+        pk = int(request.GET.get("reply_to", ""))
+    except ValueError:
+        return None
+    return top_level.filter(pk=pk, hidden_at=None).only("pk", "created_at").first()
+
+
+def _page_of(comment):
+    """The page of the discussion a top-level comment (or, for a reply, its thread) is on."""
+    if comment.parent_id is not None:
+        comment = Comment.objects.only("pk", "created_at").get(pk=comment.parent_id)
+    before = Comment.objects.filter(
+        Q(created_at__lt=comment.created_at) | Q(created_at=comment.created_at, pk__lt=comment.pk),
+        topic=comment.topic_id,
+        parent=None,
+    ).count()
+    return before // COMMENTS_PER_PAGE + 1
+
+
+def _comment_url(topic, comment):
+    """Where a comment is read: its page of the discussion, at its anchor."""
+    return f"{topic.get_absolute_url()}?page={_page_of(comment)}#comment-{comment.pk}"
+
+
+def _with_replies(topic, threads):
+    """The page's top-level comments (`threads`, a slice of a queryset) as a list, each with
+    `thread_replies` (one level deep), in one query; and what the template shows of each
+    comment worked out here once rather than in the loop: stance label, times, report link."""
+    # The page's comments and their replies in one query: the page's slice is a subquery.
+    page_ids = threads.values("pk")
+    replies = defaultdict(list)
+    threads_found = []
+    for comment in (
+        Comment.objects.filter(Q(pk__in=page_ids) | Q(parent__in=page_ids))
+        .select_related("author__resident")
+        .order_by("created_at", "pk")
+    ):
+        if comment.parent_id is None:
+            threads_found.append(comment)
+        else:
+            replies[comment.parent_id].append(comment)
+    threads = threads_found
+    labels = dict(Stance.choices)
+    report_url = reverse("consultation:report", args=[topic.pk, _PLACEHOLDER])
+    for comment in threads:
+        comment.thread_replies = replies[comment.pk]
+        comment.stance_label = labels.get(comment.stance, "")
+        for each in (comment, *comment.thread_replies):
+            written = timezone.localtime(each.created_at)
+            each.written_iso = written.isoformat()
+            each.written_text = written.strftime("%Y-%m-%d %H:%M")
+            each.report_url = report_url.replace(str(_PLACEHOLDER), str(each.pk))
+    return threads
+
+
+# Stands for a comment's id in a URL reversed once per page (a reversal per comment costs more
+# than the rest of the comment's row).
+_PLACEHOLDER = 2147483647
 
 
 def _ballot_context(topic, user, ballots):
@@ -334,19 +465,6 @@ def _voting_resident(user, ballot):
     )
 
 
-def _comment_threads(topic):
-    """Top-level comments, each with its replies (one level deep), from a single query."""
-    comments = list(topic.comments.select_related("author__resident").order_by("created_at", "pk"))
-    replies = defaultdict(list)
-    for comment in comments:
-        if comment.parent_id is not None:
-            replies[comment.parent_id].append(comment)
-    threads = [comment for comment in comments if comment.parent_id is None]
-    for comment in threads:
-        comment.thread_replies = replies[comment.pk]
-    return threads
-
-
 def _may_support(topic, user, supported):
     """Whether the support button would work for this visitor. Only asked while the topic
     collects support and the visitor has not supported it: others see no button anyway."""
@@ -355,14 +473,28 @@ def _may_support(topic, user, supported):
     return verified_resident_of(user, topic.community) is not None
 
 
-def _support_counts(topic, user):
-    """How many residents support the topic, and whether this visitor is one of them."""
-    if not user.is_authenticated:
-        return topic.supports.count(), False
-    counts = topic.supports.aggregate(
-        total=Count("pk"), mine=Count("pk", filter=Q(resident__user=user))
-    )
-    return counts["total"], counts["mine"] > 0
+def _topic_figures(user):
+    """Annotations read with the topic itself: how many residents support it, whether this
+    visitor is one of them, and its discussion's top-level comments, all and by visible stance
+    (hidden comments count for no stance)."""
+
+    def counted(queryset):
+        rows = queryset.order_by().values("topic").annotate(n=Count("pk")).values("n")
+        return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+    supports = Support.objects.filter(topic=OuterRef("pk"))
+    top_level = Comment.objects.filter(topic=OuterRef("pk"), parent=None)
+    return {
+        "support_total": counted(supports),
+        "supported": Exists(supports.filter(resident__user=user))
+        if user.is_authenticated
+        else Value(False),
+        "comment_total": counted(top_level),
+        **{
+            f"stance_{stance}": counted(top_level.filter(stance=stance, hidden_at=None))
+            for stance in Stance.values
+        },
+    }
 
 
 def _timeline(topic, meetings, ballots):
@@ -454,14 +586,14 @@ def comment(request, pk):
         )
         return redirect(topic)
     try:
-        workflow.post_comment(
+        posted = workflow.post_comment(
             topic, request.user, body=form.cleaned_data["body"], stance=form.cleaned_data["stance"]
         )
     except ValidationError as error:
         messages.error(request, _error_text(error))
-    else:
-        messages.success(request, _("Your comment is published."))
-    return redirect(f"{topic.get_absolute_url()}#comments")
+        return redirect(f"{topic.get_absolute_url()}#comments")
+    messages.success(request, _("Your comment is published."))
+    return redirect(_comment_url(topic, posted))
 
 
 @require_POST
@@ -479,7 +611,7 @@ def reply(request, pk, comment_pk):
         messages.error(request, _error_text(error))
     else:
         messages.success(request, _("Your reply is published."))
-    return redirect(f"{topic.get_absolute_url()}#comment-{parent.pk}")
+    return redirect(_comment_url(topic, parent))
 
 
 @login_required
@@ -494,7 +626,7 @@ def report(request, pk, comment_pk):
             messages.error(request, _error_text(error))
         else:
             messages.success(request, _("Thank you. The community office will look at it."))
-        return redirect(f"{topic.get_absolute_url()}#comment-{target.pk}")
+        return redirect(_comment_url(topic, target))
     return render(
         request,
         "consultation/report_comment.html",

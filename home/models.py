@@ -5,8 +5,7 @@ community's own page, rules and "about" pages); records such as households stay 
 """
 
 from django.db import models
-from django.db.models import Count, IntegerField, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
@@ -24,10 +23,34 @@ from consultation.pages import OutcomePage
 from organisations import views as organisation_views
 
 
-def count_of(queryset):
-    """The number of rows of a correlated queryset, as an annotation."""
-    counted = queryset.order_by().values("community").annotate(n=Count("pk")).values("n")
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+def counts_by_community(queryset, communities):
+    """{community id: rows of `queryset`} for `communities`, in one grouped query."""
+    return dict(
+        queryset.filter(community__in=communities)
+        .order_by()
+        .values("community")
+        .annotate(n=Count("pk"))
+        .values_list("community", "n")
+    )
+
+
+def _add_figures(community_pages):
+    """Each community's grids, households and verified residents, in three queries however
+    many communities the city has (a subquery per figure per community costs three hundred at
+    city scale). Grouped separately: joining grids, households and residents together would
+    multiply rows (10 grids × 2,000 households × 6,000 residents per community)."""
+    ids = [cp.community_id for cp in community_pages]
+    if not ids:
+        return
+    grids = counts_by_community(Grid.objects.all(), ids)
+    households = counts_by_community(Household.objects.all(), ids)
+    verified = counts_by_community(
+        Resident.objects.filter(verified_at__isnull=False, closed_at__isnull=True), ids
+    )
+    for cp in community_pages:
+        cp.grid_count = grids.get(cp.community_id, 0)
+        cp.household_count = households.get(cp.community_id, 0)
+        cp.verified_count = verified.get(cp.community_id, 0)
 
 
 class BodyBlock(blocks.StreamBlock):
@@ -61,25 +84,14 @@ class HomePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["community_pages"] = (
+        community_pages = list(
             CommunityPage.objects.live()
             .child_of(self)
             .select_related("community__street")
-            # One subquery per figure: joining grids, households and residents together would
-            # multiply rows (10 grids × 2,000 households × 6,000 residents per community).
-            .annotate(
-                grid_count=count_of(Grid.objects.filter(community=OuterRef("community"))),
-                household_count=count_of(Household.objects.filter(community=OuterRef("community"))),
-                verified_count=count_of(
-                    Resident.objects.filter(
-                        community=OuterRef("community"),
-                        verified_at__isnull=False,
-                        closed_at__isnull=True,
-                    )
-                ),
-            )
             .order_by("community__name")
         )
+        _add_figures(community_pages)
+        context["community_pages"] = community_pages
         context["latest_pages"] = (
             Page.objects.live()
             .public()
@@ -151,10 +163,10 @@ class CommunityPage(RoutablePageMixin, Page):
         context["being_voted"] = consultation_views.ballots_being_voted(community).select_related(
             "resident_vote__round"
         )[:10]
-        context["open_topics"] = (
-            community.topics.filter(status__in=["collecting", "screening"])
-            .with_support_count()
-            .order_by("-submitted_at")[:5]
+        context["open_topics"] = consultation_views.with_support_counts(
+            community.topics.filter(status__in=["collecting", "screening"]).order_by(
+                "-submitted_at"
+            )[:5]
         )
         return context
 

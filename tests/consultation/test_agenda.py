@@ -215,8 +215,8 @@ def test_the_list_costs_the_same_queries_for_3_or_30_topics(
             CommentFactory(topic=topic)
 
     # Serving a community page costs 8 (site, page tree, restrictions, community, settings);
-    # the list 5: its years, topics, invited households, meetings, grids.
-    budget = 13
+    # the list 6: its years, the pager's count, topics, invited households, meetings, grids.
+    budget = 14
     add_topics(3)
     client.get(agenda_url)  # warm the site and page caches
     with django_assert_max_num_queries(budget) as few:
