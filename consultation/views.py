@@ -323,7 +323,8 @@ def topic_detail(request, pk):
 def _discussion(request, topic, can_reply):
     """One page of the discussion: COMMENTS_PER_PAGE top-level comments with their replies, the
     stance counts of the whole discussion, and the comment being replied to (?reply_to=<id>),
-    which gets the page's one reply form. Four queries however long the discussion is."""
+    which gets the page's one reply form. One query however long the discussion is (the counts
+    come with the topic), three when a reply link does not say the comment's page."""
     top_level = topic.comments.filter(parent=None)
     paginator = Paginator(
         top_level.select_related("author__resident").order_by("created_at", "pk"),
@@ -332,13 +333,16 @@ def _discussion(request, topic, can_reply):
     # Counted with the topic already (_topic_figures): the paginator needs no query of its own.
     paginator.__dict__["count"] = topic.comment_total
     number = request.GET.get("page")
-    replying_to = _reply_target(request, top_level) if can_reply else None
-    if replying_to is not None:
-        number = _page_of(replying_to)
+    wanted = _reply_target_id(request) if can_reply else None
     threads = paginator.get_page(number)
     threads.object_list = _with_replies(topic, threads.object_list)
-    if replying_to is not None:
-        replying_to = next((c for c in threads.object_list if c.pk == replying_to.pk), None)
+    if wanted is not None and not any(c.pk == wanted for c in threads.object_list):
+        # A link without the page (or with a stale one): the page the comment is on.
+        target = top_level.filter(pk=wanted).first()
+        if target is not None:
+            threads = paginator.get_page(_page_of(target))
+            threads.object_list = _with_replies(topic, threads.object_list)
+    replying_to = next((c for c in threads.object_list if c.pk == wanted and not c.is_hidden), None)
     return {
         "comments": threads,
         "comment_total": topic.comment_total,
@@ -352,19 +356,18 @@ def _discussion(request, topic, can_reply):
     }
 
 
-def _reply_target(request, top_level):
-    """The visible top-level comment named by ?reply_to=, or None."""
+def _reply_target_id(request):
+    """The id in ?reply_to=, or None."""
     try:
-        pk = int(request.GET.get("reply_to", ""))
+        return int(request.GET.get("reply_to", ""))
     except ValueError:
         return None
-    return top_level.filter(pk=pk, hidden_at=None).only("pk", "created_at").first()
 
 
 def _page_of(comment):
     """The page of the discussion a top-level comment (or, for a reply, its thread) is on."""
     if comment.parent_id is not None:
-        comment = Comment.objects.only("pk", "created_at").get(pk=comment.parent_id)
+        comment = Comment.objects.get(pk=comment.parent_id)
     before = Comment.objects.filter(
         Q(created_at__lt=comment.created_at) | Q(created_at=comment.created_at, pk__lt=comment.pk),
         topic=comment.topic_id,

@@ -66,7 +66,7 @@ def add_topics(community, n):
     grid = GridFactory(community=community)
     for i in range(n):
         topic = TopicFactory(community=community, grid=grid if i % 2 else None)
-        if i % 3 == 0:
+        for _ in range(1 + i % 3):
             SupportFactory(topic=topic)
 
 
@@ -84,8 +84,14 @@ def test_topic_list_stays_within_budget_whatever_the_number_of_topics(
     with django_assert_max_num_queries(BUDGET):
         many, response = count_queries(client, url)
     assert len(response.context["topics"]) == 20
+    with django_assert_max_num_queries(BUDGET):
+        last, response = count_queries(client, url + "?page=3")
+    assert len(response.context["topics"]) == 20
 
-    assert few == many
+    assert few == many == last
+    # Counted for the page's rows only, and still right.
+    shown = response.context["topics"]
+    assert [t.support_count for t in shown] == [t.supports.count() for t in shown]
 
 
 def test_agenda_stays_within_budget_whatever_the_number_of_topics(
@@ -98,18 +104,22 @@ def test_agenda_stays_within_budget_whatever_the_number_of_topics(
     with django_assert_max_num_queries(BUDGET):
         few, _response = count_queries(client, url)
 
-    for _ in range(30):
+    for _ in range(57):
         MeetingFactory(topic=DeliberatingTopicFactory(community=community))
     with django_assert_max_num_queries(BUDGET):
         many, response = count_queries(client, url)
-    assert len(response.context["topics"]) == 33
+    assert len(response.context["topics"]) == 50
+    with django_assert_max_num_queries(BUDGET):
+        last, response = count_queries(client, url + "?page=2")
+    assert len(response.context["topics"]) == 10
+    assert ">51</td>" in response.text  # numbered on from the first page
 
-    assert few == many
+    assert few == many == last
 
 
 @pytest.fixture
 def busy_topic(community, staff):
-    """200 comments (some replies, some hidden), a meeting with minutes and photos."""
+    """200 comments (150 top-level, 50 replies, some hidden), meetings and photos."""
     topic = DeliberatingTopicFactory(community=community)
     people = [VerifiedResidentFactory(community=community).user for _ in range(10)]
     top_level = Comment.objects.bulk_create(
@@ -155,6 +165,14 @@ def test_busy_topic_page_stays_within_budget_for_a_participant(
         _count, response = count_queries(client, url)
     assert response.context["can_comment"]
     assert response.text.count('class="comment__hidden"') == 5
+    assert response.text.count('name="body"') == 1  # one form, however many comments
+
+    # The last page, replying to a comment there: the same budget, one reply form more.
+    last = Comment.objects.filter(topic=busy_topic, parent=None).order_by("-pk").first()
+    with django_assert_max_num_queries(BUDGET):
+        _count, response = count_queries(client, f"{url}?page=3&reply_to={last.pk}")
+    assert response.context["comments"].number == 3
+    assert response.text.count('name="body"') == 2
 
 
 def test_an_outsiders_visit_costs_the_same_as_an_anonymous_one_with_more_comments(
