@@ -19,8 +19,9 @@ def healthz(request):
 
 def development_media(request, path):
     """/media/ under `runserver`, with the headers docs/deploy.md gives the reverse proxy."""
-    if path.startswith(("meetings/", "applications/")):
-        # only through meeting_attachment / projects:attachment, which check who may see them
+    if path.startswith(("meetings/", "applications/", "generated/")):
+        # only through meeting_attachment / projects:attachment and the PDF views (generated
+        # PDFs), which check who may see them
         raise Http404
     response = serve(request, path, document_root=settings.MEDIA_ROOT)
     for header, value in DOWNLOAD_HEADERS.items():

@@ -2,13 +2,18 @@
 year, laid out for the notice board, each with a QR code that leads back to its page.
 
 Every PDF is an HTML template rendered by weasyprint in `render_pdf`; a new printout is a
-template and a context, not a second pipeline."""
+template and a context, not a second pipeline. Laying a PDF out is the slow part (a second for a
+long report), so each one is laid out once per version of what it shows and then read back from
+storage: the stored file is named by a digest of its HTML, which holds everything it prints."""
 
+import hashlib
 import io
 import re
 
 import segno
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -25,10 +30,26 @@ def qr_svg(url):
     return buffer.getvalue().decode()
 
 
+# Under MEDIA_ROOT but never served from there (see docs/deploy.md): letters and ledgers are
+# private, and are handed out only by the views that check who asks.
+GENERATED_PDFS = "generated/"
+
+
 def render_pdf(template_name, context):
-    """The template rendered in the active language, as PDF bytes."""
+    """The template rendered in the active language, as PDF bytes: laid out by weasyprint the
+    first time this exact content is asked for, read from storage every time after."""
     html = render_to_string(template_name, context)
-    return HTML(string=html, base_url=settings.SITE_URL).write_pdf()
+    digest = hashlib.sha256(f"{settings.SITE_URL}\n{template_name}\n{html}".encode()).hexdigest()
+    name = f"{GENERATED_PDFS}{digest[:2]}/{digest}.pdf"
+    try:
+        with default_storage.open(name) as stored:
+            return stored.read()
+    except FileNotFoundError:
+        pass
+    pdf = HTML(string=html, base_url=settings.SITE_URL).write_pdf()
+    if not default_storage.exists(name):  # another server may have laid it out meanwhile
+        default_storage.save(name, ContentFile(pdf))
+    return pdf
 
 
 def pdf_response(pdf, filename):

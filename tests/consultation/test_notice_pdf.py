@@ -8,8 +8,11 @@ from datetime import timedelta
 import pytest
 import segno
 from django.conf import settings
+from django.http import Http404
+from django.test import RequestFactory
 from django.utils import timezone
 
+from config.urls import development_media
 from consultation import reports
 from consultation.pages import OutcomePage
 from consultation.views import notice_pdf
@@ -144,3 +147,52 @@ def test_the_view_is_the_consultation_url():
     from django.urls import resolve
 
     assert resolve("/topics/1/notice.pdf").func is notice_pdf
+
+
+@pytest.fixture
+def layouts(monkeypatch, settings, tmp_path):
+    """Counts weasyprint's layouts (the real ones run) with the PDFs stored under tmp_path."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    done = []
+    lay_out = reports.HTML.write_pdf
+
+    def counted(self, *args, **kwargs):
+        done.append(1)
+        return lay_out(self, *args, **kwargs)
+
+    monkeypatch.setattr(reports.HTML, "write_pdf", counted)
+    return done
+
+
+def stored_pdfs(settings):
+    return sorted((settings.MEDIA_ROOT / reports.GENERATED_PDFS).rglob("*.pdf"))
+
+
+def test_the_notice_is_laid_out_once_then_served_from_storage(published, client, layouts, settings):
+    first = client.get(pdf_url(published)).content
+    second = client.get(pdf_url(published)).content
+
+    assert len(layouts) == 1
+    assert second == first
+    [stored] = stored_pdfs(settings)
+    assert stored.read_bytes() == first
+
+
+def test_a_changed_outcome_gets_a_new_notice(published, client, layouts, settings, tmp_path):
+    client.get(pdf_url(published))
+    published.decision = "协商一致：加装20个电动车充电桩。"
+    published.save_revision().publish()
+
+    text = poppler("pdftotext", client.get(pdf_url(published)).content, tmp_path, "-layout")
+    assert "加装20个电动车充电桩" in " ".join(text.split())
+    assert len(layouts) == 2
+    assert len(stored_pdfs(settings)) == 2
+
+
+def test_the_stored_pdfs_are_not_served_as_media(published, client, layouts, settings):
+    settings.DEBUG = True  # the development media view; production's proxy refuses the folder
+    client.get(pdf_url(published))
+    [stored] = stored_pdfs(settings)
+    relative = stored.relative_to(settings.MEDIA_ROOT).as_posix()
+    with pytest.raises(Http404):
+        development_media(RequestFactory().get(f"/media/{relative}"), relative)
