@@ -217,6 +217,22 @@ STORAGES = {
         )
     },
 }
+# Media on object storage (S3-compatible: Tencent COS, Aliyun OSS, MinIO…) when several app
+# servers share it: `uv sync --locked --group object-storage`, then MEDIA_BUCKET and the
+# provider's endpoint; the keys come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY. Files stay
+# private (signed, expiring links), and the app still hands out the private ones itself.
+if os.environ.get("MEDIA_BUCKET"):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["MEDIA_BUCKET"],
+            "endpoint_url": os.environ.get("MEDIA_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("MEDIA_REGION") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
