@@ -24,6 +24,7 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import translation
 from django.utils.cache import get_cache_key, has_vary_header, learn_cache_key
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import split_directive_names
 
 GENERATION_KEY = "pages.generation"
@@ -67,6 +68,13 @@ def pages_changed():
         cache().incr(GENERATION_KEY)
     except ValueError:  # not there: start a new, larger generation
         cache().set(GENERATION_KEY, time.time_ns(), timeout=None)
+
+
+def generation_context(request):
+    """`cache_generation` for `{% cache %}` fragments that signed-in visitors share (the thread
+    of a discussion, a community's figures): part of their key, so they go stale with the
+    pages. Read from the cache only when a template asks for it."""
+    return {"cache_generation": SimpleLazyObject(generation)}
 
 
 def _row_changed(sender, using=None, update_fields=None, **kwargs):

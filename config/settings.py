@@ -122,6 +122,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "wagtail.contrib.settings.context_processors.settings",
                 "django.template.context_processors.csp",
+                "communities.page_cache.generation_context",
             ],
         },
     },
@@ -157,6 +158,9 @@ if DATABASES["default"]["ENGINE"] in {
     # Wagtail's database search backend keeps its index in PostgreSQL full-text fields
     # (SearchVectorField, GIN indexes), which need this app: without it migrate stops.
     INSTALLED_APPS.append("django.contrib.postgres")
+    # No JIT compilation: on a page's queries it costs more than it saves (measured: 126 ms of
+    # compiling for a 200-comment discussion that runs in 2 ms without it).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: Redis when REDIS_URL is set (shared by several app servers), local memory otherwise.
