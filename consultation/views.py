@@ -385,12 +385,13 @@ def _with_replies(topic, threads):
     """The page's top-level comments (`threads`, a slice of a queryset) as a list, each with
     `thread_replies` (one level deep), in one query; and what the template shows of each
     comment worked out here once rather than in the loop: stance label, times, report link."""
-    # The page's comments and their replies in one query: the page's slice is a subquery.
+    # The page's comments and their replies in one query: the page's slice is a subquery, and
+    # the topic bounds the scan (without it PostgreSQL reads every comment of the city).
     page_ids = threads.values("pk")
     replies = defaultdict(list)
     threads_found = []
     for comment in (
-        Comment.objects.filter(Q(pk__in=page_ids) | Q(parent__in=page_ids))
+        Comment.objects.filter(Q(pk__in=page_ids) | Q(parent__in=page_ids), topic=topic)
         .select_related("author__resident")
         .order_by("created_at", "pk")
     ):
