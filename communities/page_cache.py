@@ -28,6 +28,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.http import split_directive_names
 
 GENERATION_KEY = "pages.generation"
+FRAGMENT_SECONDS = 600
 HEADER = "X-Page-Cache"
 NEVER_CACHED = ("/healthz", "/admin/", "/accounts/", "/en/accounts/", "/static/", "/media/")
 # Rows no public page shows: their churn (a login, a session, a notification, a task's progress)
@@ -71,10 +72,15 @@ def pages_changed():
 
 
 def generation_context(request):
-    """`cache_generation` for `{% cache %}` fragments that signed-in visitors share (the thread
-    of a discussion, a community's figures): part of their key, so they go stale with the
-    pages. Read from the cache only when a template asks for it."""
-    return {"cache_generation": SimpleLazyObject(generation)}
+    """For `{% cache fragment_seconds name … cache_generation %}` around what signed-in visitors
+    share (a discussion's thread, the city's communities): the generation is part of the key,
+    so a fragment goes stale with the pages; read from the cache only when a template asks.
+    Fragments are kept 10 minutes at most, and not at all where the page cache is off
+    (development, tests), where a page must show the database as it is."""
+    return {
+        "cache_generation": SimpleLazyObject(generation),
+        "fragment_seconds": FRAGMENT_SECONDS if settings.CACHE_MIDDLEWARE_SECONDS else 0,
+    }
 
 
 def _row_changed(sender, using=None, update_fields=None, **kwargs):

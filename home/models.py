@@ -6,6 +6,7 @@ community's own page, rules and "about" pages); records such as households stay 
 
 from django.db import models
 from django.db.models import Count
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
@@ -84,14 +85,8 @@ class HomePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        community_pages = list(
-            CommunityPage.objects.live()
-            .child_of(self)
-            .select_related("community__street")
-            .order_by("community__name")
-        )
-        _add_figures(community_pages)
-        context["community_pages"] = community_pages
+        # Read only when the template's cached fragment has to be drawn again.
+        context["community_pages"] = SimpleLazyObject(self._community_pages)
         context["latest_pages"] = (
             Page.objects.live()
             .public()
@@ -101,6 +96,16 @@ class HomePage(Page):
             .order_by("-last_published_at")[:6]
         )
         return context
+
+    def _community_pages(self):
+        community_pages = list(
+            CommunityPage.objects.live()
+            .child_of(self)
+            .select_related("community__street")
+            .order_by("community__name")
+        )
+        _add_figures(community_pages)
+        return community_pages
 
 
 class CommunityPage(RoutablePageMixin, Page):

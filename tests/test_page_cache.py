@@ -171,3 +171,28 @@ def test_switched_off_the_cache_keeps_nothing(client, community_page, settings):
     for _ in range(2):
         response, queries = visit(client, url)
         assert HEADER not in response and queries > 0
+
+
+def test_signed_in_visitors_share_the_home_page_fragment_until_something_changes(
+    client, community, community_page, django_capture_on_commit_callbacks
+):
+    """The communities and their figures are the same for everyone: a signed-in visitor gets
+    them drawn once, still with their own header; a change draws them again."""
+    first = VerifiedResidentFactory(community=community)
+    second = VerifiedResidentFactory(community=community)
+    client.force_login(first.user)
+    drawn, drawing_queries = visit(client, "/")
+    client.force_login(second.user)
+    shared, shared_queries = visit(client, "/")
+
+    assert HEADER not in shared
+    assert shared_queries < drawing_queries
+    assert 'action="/accounts/logout/"' in shared.content.decode()
+    assert community.name in shared.content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        community.name = "幸福里社区（新）"
+        community.save()
+    again, again_queries = visit(client, "/")
+    assert "幸福里社区（新）" in again.content.decode()
+    assert again_queries > shared_queries
