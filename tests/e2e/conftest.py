@@ -42,6 +42,18 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.xdist_group("browser"))
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item):
+    """The flush after each test here (pytest-django's, for the live server) deletes rather
+    than truncates on PostgreSQL: seconds less a test (see snapshot.py)."""
+    from django.db import connection
+
+    from .snapshot import flush_by_delete
+
+    with flush_by_delete(connection):
+        return (yield)
+
+
 @pytest.fixture(scope="session")
 def artifacts():
     ARTIFACTS.mkdir(exist_ok=True)
@@ -85,13 +97,23 @@ def fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-@pytest.fixture
-def demo_city(live_server, fast_passwords):
-    """The demo street, its three communities with pages, staff and residents.
+@pytest.fixture(scope="session")
+def _demo_city_copy(tmp_path_factory, django_db_setup, django_db_blocker):
+    """The demo city as first loaded in this session: the database copied aside (see
+    snapshot.py) and the photos and receipts it wrote. Filled by the first test that asks for
+    the city; dropped with the session."""
+    copy = {"database": None, "media": tmp_path_factory.mktemp("demo-media"), "day": None}
+    yield copy
+    if copy["database"] is not None:
+        with django_db_blocker.unblock():
+            copy["database"].drop()
 
-    The live server's transactional database is flushed after every test, which also removes the
-    tree root Wagtail's migrations create; put it back before the demo loader builds on it.
-    """
+
+def load_demo_city():
+    """What `make demo` does on a migrated database: put back what the live server's flush
+    removed (the tree root Wagtail's migrations create; content types and permissions, which
+    the flush recreates under new ids, or not at all after a test that rolled back "serialized"
+    on PostgreSQL), then load the demo."""
     from django.apps import apps
     from django.contrib.auth.management import create_permissions
     from django.contrib.contenttypes.management import create_contenttypes
@@ -99,9 +121,6 @@ def demo_city(live_server, fast_passwords):
     from django.core.management import call_command
     from wagtail.models import Locale, Page
 
-    # The flush recreates content types under new ids; forget the ids cached before it. After a
-    # test that rolled back "serialized" (PostgreSQL races), the post-migrate rows are not
-    # recreated at all: make sure content types and permissions exist, as migrate would.
     ContentType.objects.clear_cache()
     for app_config in apps.get_app_configs():
         create_contenttypes(app_config, verbosity=0)
@@ -110,6 +129,42 @@ def demo_city(live_server, fast_passwords):
     if Page.get_first_root_node() is None:
         Page.add_root(title="Root", slug="root")
     call_command("load_demo", verbosity=0)
+
+
+@pytest.fixture
+def demo_city(live_server, fast_passwords, settings, tmp_path, _demo_city_copy):
+    """The demo street, its three communities with pages, staff and residents.
+
+    Each test starts from the city as the demo loader builds it, whatever the tests before it
+    changed: it is loaded once a session (and again if the day changed, the demo being dated
+    from today), copied aside with the files it wrote, and put back for every test, database
+    and media alike (each test gets its own copy of the files in MEDIA_ROOT).
+    """
+    import shutil
+
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection
+    from django.utils import timezone
+
+    from .snapshot import take
+
+    copy = _demo_city_copy
+    today = timezone.localdate()
+    if copy["database"] is None or copy["day"] != today:
+        if copy["database"] is not None:
+            copy["database"].drop()
+            copy["database"] = None
+        shutil.rmtree(copy["media"])
+        copy["media"].mkdir()
+        settings.MEDIA_ROOT = copy["media"]
+        load_demo_city()
+        copy["database"], copy["day"] = take(connection), today
+    else:
+        copy["database"].restore()
+    # Content types are cached by id; the flush and the copy put back changed the ids.
+    ContentType.objects.clear_cache()
+    settings.MEDIA_ROOT = tmp_path / "demo-media"
+    shutil.copytree(copy["media"], settings.MEDIA_ROOT)
     return live_server
 
 
@@ -152,7 +207,11 @@ def login(live_server):
 
 STAFF_TOTP_SECRET = "JBSWY3DPEHPK3PXP"
 STAFF_TOTP_PERIOD = 30  # seconds a code of the authenticator app lasts (allauth's default)
-USED_CODES = set()  # (user, step): allauth takes each code once (its used codes are cached)
+# (user, step): allauth takes each code once. It remembers the used ones in the cache, which
+# every test starts without (tests/conftest.py), so staff_login forgets them for each test too:
+# the demo city is put back with the same ids each time, and a code one test used in this step
+# is still good for the next one.
+USED_CODES = set()
 
 
 def fresh_code(user, margin=3):
@@ -178,6 +237,8 @@ def staff_login(live_server, login):
     from allauth.mfa.totp.internal.auth import TOTP
     from django.contrib.auth import get_user_model
     from playwright.sync_api import expect
+
+    USED_CODES.clear()
 
     def sign_in(page, email, password=DEMO_PASSWORD):
         user = get_user_model().objects.get(email=email)
