@@ -234,9 +234,11 @@ def test_a_topic_from_proposal_to_meeting(
     replier = resident("resident05")
     replier.goto(draft_url)
     against = replier.locator("li.comment", has_text=COMMENTS["resident03"][1]).first
-    against.locator("summary").click()
-    against.locator("textarea[name=body]").fill(REPLY)
-    against.get_by_role("button", name="回复").click()
+    against.get_by_role("link", name="回复").click()  # opens the page's one reply form there
+    form = replier.locator("form#reply")
+    expect(form).to_contain_text("回复")
+    form.locator("textarea[name=body]").fill(REPLY)
+    form.get_by_role("button", name="回复").click()
     replier.wait_for_load_state()
     expect(replier.locator(".replies")).to_contain_text(REPLY)
     summary = replier.locator(".stance-summary")
