@@ -1,21 +1,25 @@
 """The whole-page cache for anonymous visitors: Django's cache (Redis in production, shared by
-every app server) holds each public page, built with Django's own per-URL keys (the learned
-`Vary` headers, the language, the time zone).
+every app server) holds each public page under its address and language.
 
-A page is served from the cache, and stored in it, only for a GET or HEAD from a visitor who
+A page is served from the cache, and stored in it, only for a GET (or HEAD) from a visitor who
 carries no session and no messages: no cookie at all but the CSRF and language ones, and no
 Authorization header. It is stored only if it is a 200 that sets no cookie (a page with a form
-sets the CSRF cookie, so no page with a form is ever shared), is not marked private or
-no-store, and was rendered in the language its address names. `/healthz`, the admin, accounts,
-static files and media are never cached.
+always sets the CSRF cookie, so no page with a form is ever shared), is not marked private or
+no-store, and was rendered in the language its address names (unprefixed addresses are always
+Chinese). With those rules the visitor's cookies cannot change the page, which is why the key
+is the address and language alone, whatever `Vary` says to browsers. `/healthz`, the admin,
+accounts, static files and media are never cached.
 
 What a page shows changes when a row changes: every committed save or delete of a model the
-pages read (all but the few in `UNSHOWN`) moves one generation number on, and the generation is
-part of every page's key, so the next visitor gets a fresh page on every app server at once.
-A page also expires after `CACHE_MIDDLEWARE_SECONDS` (60 by default), for what changes with
-the clock alone ("closes in 2 hours"). `CACHE_MIDDLEWARE_SECONDS=0` switches the cache off.
+pages read (all but the few in `UNSHOWN`) moves one generation number on. A page is stored
+with the generation read before it was drawn and served only while that is still current, so
+the next visitor after a change gets a fresh page on every app server at once; a hit is one
+round trip to the cache (the generation and the page in one MGET). A page also expires after
+`CACHE_MIDDLEWARE_SECONDS` (60 by default), for what changes with the clock alone ("closes in
+2 hours"). `CACHE_MIDDLEWARE_SECONDS=0` switches the cache off.
 """
 
+import hashlib
 import time
 
 from django.conf import settings
@@ -23,7 +27,7 @@ from django.core.cache import caches
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import translation
-from django.utils.cache import get_cache_key, has_vary_header, learn_cache_key
+from django.utils.cache import has_vary_header
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import split_directive_names
 
@@ -129,21 +133,27 @@ class AnonymousPageCacheMiddleware:
         if not seconds or not _is_anonymous_read(request):
             return self.get_response(request)
 
-        # The key carries the language (Django's i18n suffix): the one the address names,
-        # which LocaleMiddleware will choose as well (unprefixed addresses are Chinese).
-        language = translation.get_language_from_path(request.path_info)
-        request.LANGUAGE_CODE = language or settings.LANGUAGE_CODE
-        prefix = f"{settings.CACHE_MIDDLEWARE_KEY_PREFIX}pages.{generation()}"
-        key = get_cache_key(request, prefix, "GET", cache=cache())
-        cached = cache().get(key) if key else None
-        if cached is not None:
-            cached[HEADER] = "hit"
-            return cached
+        language = translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
+        key = _page_key(request, language)
+        found = cache().get_many([GENERATION_KEY, key])
+        current = found.get(GENERATION_KEY) or generation()
+        stored = found.get(key)
+        if stored is not None and stored[0] == current:
+            response = stored[1]
+            response[HEADER] = "hit"
+            return response
 
-        expected_language = request.LANGUAGE_CODE
         response = self.get_response(request)
-        if _is_shareable(response) and expected_language == request.LANGUAGE_CODE:
+        if (
+            request.method == "GET"
+            and _is_shareable(response)
+            and getattr(request, "LANGUAGE_CODE", None) == language
+        ):
             response[HEADER] = "miss"
-            key = learn_cache_key(request, response, seconds, prefix, cache=cache())
-            cache().set(key, response, seconds)
+            cache().set(key, (current, response), seconds)
         return response
+
+
+def _page_key(request, language):
+    address = hashlib.md5(request.build_absolute_uri().encode(), usedforsecurity=False)
+    return f"{settings.CACHE_MIDDLEWARE_KEY_PREFIX}pages.{language}.{address.hexdigest()}"
