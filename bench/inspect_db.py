@@ -226,7 +226,9 @@ def project_report(renders):
         time_report(project, 1)  # warm up: fonts, templates
         healthz = time_healthz(200)
         median, cpu, size = time_report(project, renders)
+        stored, _cpu, _size = time_report(project, renders, stored=True)
     return {
+        "stored": stored,
         "activities": project.n,
         "median": median,
         "cpu": cpu,
