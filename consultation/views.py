@@ -682,8 +682,11 @@ def outcome_context(request, page):
         my_rating = Rating.objects.filter(topic=topic, resident=resident).first()
     evaluating = topic.status == TopicState.EVALUATING and now < topic.evaluation_ends_at
     ballots = list(topic.ballots.filter(status="closed").prefetch_related("options")[:1])
+    notice = notices.notice_context(topic, user, reverse("consultation:object", args=[topic.pk]))
+    # The notice just read is the topic's current one (its dates in the template): not twice.
+    topic.__dict__["_current_notice"] = notice["notice"]
     return {
-        **notices.notice_context(topic, user, reverse("consultation:object", args=[topic.pk])),
+        **notice,
         "topic": topic,
         "community": topic.community,
         "ballot": ballots[0] if ballots else None,

@@ -5,7 +5,8 @@ community's own page, rules and "about" pages); records such as households stay 
 """
 
 from django.db import models
-from django.db.models import Count
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
@@ -19,9 +20,16 @@ from wagtail.search import index
 
 from communities.models import Community, Grid, Household, Resident
 from consultation import views as consultation_views
+from consultation.models import Support
 from consultation.outcomes import community_satisfaction
 from consultation.pages import OutcomePage
 from organisations import views as organisation_views
+
+
+def _counted(queryset, by="community"):
+    """The number of rows of a correlated queryset, as an annotation."""
+    counted = queryset.order_by().values(by).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
 def counts_by_community(queryset, communities):
@@ -136,13 +144,23 @@ class CommunityPage(RoutablePageMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        community = Community.objects.select_related("street").get(pk=self.community_id)
+        # The figures come with the community, in its query.
+        community = (
+            Community.objects.select_related("street")
+            .annotate(
+                household_total=_counted(Household.objects.filter(community=OuterRef("pk"))),
+                verified_total=_counted(
+                    Resident.objects.filter(
+                        community=OuterRef("pk"), verified_at__isnull=False, closed_at__isnull=True
+                    )
+                ),
+            )
+            .get(pk=self.community_id)
+        )
         context["community"] = community
         context["grids"] = community.grids.annotate(household_count=Count("households"))
-        context["household_count"] = community.households.count()
-        context["verified_count"] = community.residents.filter(
-            verified_at__isnull=False, closed_at__isnull=True
-        ).count()
+        context["household_count"] = community.household_total
+        context["verified_count"] = community.verified_total
         # Outcome notices are children too and have their own section: this list is the rules
         # and guides, written for this community (children, listed first) or for the whole city
         # (siblings).
@@ -168,10 +186,12 @@ class CommunityPage(RoutablePageMixin, Page):
         context["being_voted"] = consultation_views.ballots_being_voted(community).select_related(
             "resident_vote__round"
         )[:10]
-        context["open_topics"] = consultation_views.with_support_counts(
-            community.topics.filter(status__in=["collecting", "screening"]).order_by(
-                "-submitted_at"
-            )[:5]
+        # Counted per row in a subquery, which PostgreSQL evaluates after the LIMIT: five
+        # topics' supports, not every open topic's.
+        context["open_topics"] = (
+            community.topics.filter(status__in=["collecting", "screening"])
+            .annotate(support_count=_counted(Support.objects.filter(topic=OuterRef("pk")), "topic"))
+            .order_by("-submitted_at")[:5]
         )
         return context
 

@@ -36,9 +36,20 @@ def project_list(request):
         projects = projects.filter(application__communities=community)
     elif street:
         projects = projects.filter(application__round__street=street)
-    projects = _with_satisfaction(projects).order_by("-starts_on", "-pk")
-    page = Paginator(projects, PER_PAGE).get_page(request.GET.get("page"))
-    for project in page:
+    page = Paginator(projects.order_by("-starts_on", "-pk"), PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    # Ratings counted for the page's projects only, once the list is cut to a page: counting
+    # them in the list's query would join every project's activities and feedback.
+    page.object_list = list(page.object_list)
+    ratings = {
+        pk: (rated, positive)
+        for pk, rated, positive in _with_satisfaction(
+            Project.objects.filter(pk__in=[project.pk for project in page.object_list])
+        ).values_list("pk", "rated", "rated_positive")
+    }
+    for project in page.object_list:
+        project.rated, project.rated_positive = ratings.get(project.pk, (0, 0))
         project.satisfaction_rate = _rate(project.rated_positive, project.rated)
     return render(
         request,
@@ -89,7 +100,11 @@ def project_page(request, pk):
         pk=pk,
     )
     figures = project_figures(project)
-    activities = Paginator(_activities(project), PER_PAGE).get_page(request.GET.get("page"))
+    paginator = Paginator(_activities(project), PER_PAGE)
+    # The figures counted the project's activities already; the pager's own count would count
+    # them again with every row's participants and feedback.
+    paginator.__dict__["count"] = figures["participation"]["sessions"]
+    activities = paginator.get_page(request.GET.get("page"))
     return render(
         request,
         "projects/project_page.html",
