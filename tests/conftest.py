@@ -6,9 +6,11 @@ from pathlib import Path
 import pytest
 from django.core.cache import cache
 from pytest_factoryboy import register
+from wagtail.models import Page, Site
 
 from communities.models import Role
 from communities.roles import grant_role
+from home.models import CommunityPage, HomePage
 
 from . import factories
 
@@ -132,3 +134,24 @@ def pytest_configure(config):
     location = urlsplit(cache_settings["LOCATION"])
     database = int(location.path.strip("/") or 0) + int(worker.removeprefix("gw"))
     cache_settings["LOCATION"] = location._replace(path=f"/{database}").geturl()
+
+
+@pytest.fixture
+def home_page(db):
+    """A published HomePage serving as the default site's root."""
+    root = Page.get_first_root_node()
+    home = HomePage(title="议事 · 测试街道", slug="yishi-home")
+    root.add_child(instance=home)
+    home.save_revision().publish()
+    site = Site.objects.get(is_default_site=True)
+    site.root_page = home
+    site.save()
+    return home
+
+
+@pytest.fixture
+def community_page(home_page, community):
+    page = CommunityPage(title=community.name, slug=community.slug, community=community)
+    home_page.add_child(instance=page)
+    page.save_revision().publish()
+    return page

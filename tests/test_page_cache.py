@@ -14,10 +14,8 @@ from django.core.cache import cache
 from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
-from wagtail.models import Page, Site
 
 from communities.page_cache import GENERATION_KEY, HEADER, pages_changed
-from home.models import CommunityPage, HomePage
 from tests.consultation.factories import TopicFactory
 from tests.factories import VerifiedResidentFactory
 
@@ -28,19 +26,6 @@ pytestmark = pytest.mark.django_db
 def _page_cache_on(settings):
     settings.CACHE_MIDDLEWARE_SECONDS = 60
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def community_page(community):
-    root = Page.get_first_root_node()
-    home = HomePage(title="议事", slug="yishi-home")
-    root.add_child(instance=home)
-    home.save_revision().publish()
-    Site.objects.filter(is_default_site=True).update(root_page=home)
-    page = CommunityPage(title=community.name, slug=community.slug, community=community)
-    home.add_child(instance=page)
-    page.save_revision().publish()
-    return page
 
 
 def visit(client, url, **headers):

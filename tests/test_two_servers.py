@@ -20,10 +20,8 @@ import pytest
 import requests
 from django.conf import settings
 from django.db import connection
-from wagtail.models import Page, Site
 
 from consultation.models import Voter
-from home.models import CommunityPage, HomePage
 from tests.consultation.ballot_factories import BallotFactory
 from tests.factories import VerifiedResidentFactory
 
@@ -99,15 +97,8 @@ def wait_until_up(port):
 
 
 @pytest.fixture
-def voting_community(community):
-    root = Page.get_first_root_node()
-    home = HomePage(title="议事", slug="yishi-home")
-    root.add_child(instance=home)
-    home.save_revision().publish()
-    Site.objects.filter(is_default_site=True).update(root_page=home)
-    page = CommunityPage(title=community.name, slug=community.slug, community=community)
-    home.add_child(instance=page)
-    page.save_revision().publish()
+def voting_community(community, community_page):
+    page = community_page
     ballot = BallotFactory(topic__community=community)
     residents = [VerifiedResidentFactory(community=community) for _ in range(3)]
     return page, ballot, residents

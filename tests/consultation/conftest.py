@@ -2,12 +2,10 @@
 
 import pytest
 from pytest_factoryboy import LazyFixture, register
-from wagtail.models import Page, Site
 
 from communities.models import Role
 from communities.roles import grant_role
 from consultation.models import ConsultationSettings
-from home.models import CommunityPage, HomePage
 from tests.factories import CommunityFactory, UserFactory, VerifiedResidentFactory
 
 from .factories import TopicFactory
@@ -65,24 +63,3 @@ def consultation_settings(db, community):
     found.screening_days = 5
     found.save()
     return found
-
-
-@pytest.fixture
-def home_page(db):
-    """A published HomePage serving as the default site's root (as in tests/home)."""
-    root = Page.get_first_root_node()
-    home = HomePage(title="议事 · 测试街道", slug="yishi-home")
-    root.add_child(instance=home)
-    home.save_revision().publish()
-    site = Site.objects.get(is_default_site=True)
-    site.root_page = home
-    site.save()
-    return home
-
-
-@pytest.fixture
-def community_page(home_page, community):
-    page = CommunityPage(title=community.name, slug=community.slug, community=community)
-    home_page.add_child(instance=page)
-    page.save_revision().publish()
-    return page
