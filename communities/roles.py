@@ -66,6 +66,12 @@ class RolePermissionsOnly:
         return user_obj._role_permissions
 
 
+def no_roles(user):
+    """Record what a query already found: `user` holds no role, so no permission."""
+    if not hasattr(user, "_role_permissions"):
+        user._role_permissions = set()
+
+
 class PasswordBackend(RolePermissionsOnly, ModelBackend):
     """Django's sign-in by user name (management commands, tests)."""
 
