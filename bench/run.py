@@ -637,6 +637,10 @@ def write_results(results, machine_info):
             lines += scale_table(saved[scale]) + [""]
     if "small" in saved and "city" in saved:
         lines += comparison(saved["small"], saved["city"]) + [""]
+    # What the figures mean and the profiles behind the targets not met: written by hand.
+    findings = RESULTS / f"{day}-findings.md"
+    if findings.exists():
+        lines += [findings.read_text()]
     path = RESULTS / f"{day}.md"
     path.write_text("\n".join(lines))
     return path
