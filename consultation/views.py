@@ -28,6 +28,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -335,14 +336,23 @@ def _discussion(request, topic, can_reply):
     number = request.GET.get("page")
     wanted = _reply_target_id(request) if can_reply else None
     threads = paginator.get_page(number)
-    threads.object_list = _with_replies(topic, threads.object_list)
-    if wanted is not None and not any(c.pk == wanted for c in threads.object_list):
-        # A link without the page (or with a stale one): the page the comment is on.
-        target = top_level.filter(pk=wanted).first()
-        if target is not None:
-            threads = paginator.get_page(_page_of(target))
-            threads.object_list = _with_replies(topic, threads.object_list)
-    replying_to = next((c for c in threads.object_list if c.pk == wanted and not c.is_hidden), None)
+    page_slice = threads.object_list
+    if wanted is None:
+        # Read only if the template draws the thread: a reader who finds it in the shared
+        # fragment cache (topic_detail.html) costs no query and no work for it.
+        threads.object_list = SimpleLazyObject(lambda: _with_replies(topic, page_slice))
+        replying_to = None
+    else:
+        threads.object_list = _with_replies(topic, page_slice)
+        if not any(c.pk == wanted for c in threads.object_list):
+            # A link without the page (or with a stale one): the page the comment is on.
+            target = top_level.filter(pk=wanted).first()
+            if target is not None:
+                threads = paginator.get_page(_page_of(target))
+                threads.object_list = _with_replies(topic, threads.object_list)
+        replying_to = next(
+            (c for c in threads.object_list if c.pk == wanted and not c.is_hidden), None
+        )
     return {
         "comments": threads,
         "comment_total": topic.comment_total,

@@ -5,6 +5,8 @@ from a comment's "Reply" link without JavaScript. Pages are read in English."""
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from consultation import workflow
@@ -154,3 +156,48 @@ def test_reporting_from_a_later_page_leads_back_to_it(client, discussion):
     )
 
     assert response.url.endswith(f"?page=3#comment-{comments[110].pk}")
+
+
+@pytest.fixture
+def fragments_on(settings):
+    """As in production: the page cache on, so shared fragments are kept (communities/
+    page_cache.py); off in the rest of the suite."""
+    settings.CACHE_MIDDLEWARE_SECONDS = 60
+
+
+def test_signed_in_readers_share_a_page_of_the_thread_until_someone_comments(
+    client, discussion, neighbour, community, fragments_on, django_capture_on_commit_callbacks
+):
+    topic, comments = discussion
+    another = VerifiedResidentFactory(community=community).user
+    client.force_login(neighbour)
+    with CaptureQueriesContext(connection) as drawing:
+        first = page(client, topic)
+    client.force_login(another)
+    with CaptureQueriesContext(connection) as sharing:
+        shared = page(client, topic)
+
+    assert len(sharing) < len(drawing)  # the thread's comments were not read again
+    assert shared.text.count('class="comment"') == first.text.count('class="comment"') == 50
+    assert shared.text.count(">Reply</a>") == first.text.count(">Reply</a>") == 49
+
+    assert "新的意见" not in page(client, topic, "?page=3").text  # the last page, kept
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.post_comment(topic, another, body="新的意见", stance="for")
+    assert "新的意见" in page(client, topic, "?page=3").text
+
+
+def test_readers_who_may_not_reply_never_get_the_reply_links_from_the_shared_thread(
+    client, discussion, neighbour, fragments_on, django_user_model
+):
+    topic, comments = discussion
+    client.force_login(neighbour)
+    assert ">Reply</a>" in page(client, topic).text
+
+    outsider = django_user_model.objects.create_user("outsider", password="x")  # no residence
+    client.force_login(outsider)
+    text = page(client, topic).text
+    assert ">Reply</a>" not in text and ">Report</a>" in text
+    client.logout()
+    text = page(client, topic).text
+    assert ">Reply</a>" not in text and ">Report</a>" not in text
