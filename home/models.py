@@ -116,6 +116,22 @@ class HomePage(Page):
         return community_pages
 
 
+# What a community's page shows, each read when the page is drawn (CommunityPage._sections).
+SECTIONS = (
+    "community",
+    "grids",
+    "household_count",
+    "verified_count",
+    "rules_pages",
+    "agenda",
+    "outcomes",
+    "satisfaction",
+    "organisations",
+    "being_voted",
+    "open_topics",
+)
+
+
 class CommunityPage(RoutablePageMixin, Page):
     """One community's public page. Its sections (topics, agenda…) are routes under it, served
     by the apps that own them, so a community's addresses all start with its page's."""
@@ -144,6 +160,14 @@ class CommunityPage(RoutablePageMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
+        # Every section is read only when the template's cached fragment has to be drawn again
+        # (templates/home/community_page.html): the page is the same for every visitor.
+        sections = SimpleLazyObject(self._sections)
+        for name in SECTIONS:
+            context[name] = SimpleLazyObject(lambda name=name: sections[name])
+        return context
+
+    def _sections(self):
         # The figures come with the community, in its query.
         community = (
             Community.objects.select_related("street")
@@ -157,43 +181,39 @@ class CommunityPage(RoutablePageMixin, Page):
             )
             .get(pk=self.community_id)
         )
-        context["community"] = community
-        context["grids"] = community.grids.annotate(household_count=Count("households"))
-        context["household_count"] = community.household_total
-        context["verified_count"] = community.verified_total
         # Outcome notices are children too and have their own section: this list is the rules
         # and guides, written for this community (children, listed first) or for the whole city
         # (siblings).
         pages = StandardPage.objects
-        context["rules_pages"] = (
-            pages.live()
+        return {
+            "community": community,
+            "grids": list(community.grids.annotate(household_count=Count("households"))),
+            "household_count": community.household_total,
+            "verified_count": community.verified_total,
+            "rules_pages": pages.live()
             .public()
             .filter(pages.child_of_q(self) | pages.sibling_of_q(self, inclusive=False))
-            .order_by("-depth", "path")
-        )
-        context["agenda"] = community.topics.filter(status="deliberating").order_by(
-            "deliberation_starts"
-        )[:5]
-        context["outcomes"] = (
-            OutcomePage.objects.live()
+            .order_by("-depth", "path"),
+            "agenda": community.topics.filter(status="deliberating").order_by(
+                "deliberation_starts"
+            )[:5],
+            "outcomes": OutcomePage.objects.live()
             .child_of(self)
             .select_related("topic")
-            .order_by("-first_published_at")[:6]
-        )
-        context["satisfaction"] = community_satisfaction(community)
-        context["organisations"] = community.organisations.filed().order_by("name")[:6]
-        # A ballot without a topic is a funding round's residents' vote: its page is the round's.
-        context["being_voted"] = consultation_views.ballots_being_voted(community).select_related(
-            "resident_vote__round"
-        )[:10]
-        # Counted per row in a subquery, which PostgreSQL evaluates after the LIMIT: five
-        # topics' supports, not every open topic's.
-        context["open_topics"] = (
-            community.topics.filter(status__in=["collecting", "screening"])
+            .order_by("-first_published_at")[:6],
+            "satisfaction": community_satisfaction(community),
+            "organisations": community.organisations.filed().order_by("name")[:6],
+            # A ballot without a topic is a funding round's residents' vote: its page is the
+            # round's.
+            "being_voted": consultation_views.ballots_being_voted(community).select_related(
+                "resident_vote__round"
+            )[:10],
+            # Counted per row in a subquery, which PostgreSQL evaluates after the LIMIT: five
+            # topics' supports, not every open topic's.
+            "open_topics": community.topics.filter(status__in=["collecting", "screening"])
             .annotate(support_count=_counted(Support.objects.filter(topic=OuterRef("pk")), "topic"))
-            .order_by("-submitted_at")[:5]
-        )
-        return context
+            .order_by("-submitted_at")[:5],
+        }
 
     @path("")
     def index(self, request):

@@ -183,3 +183,21 @@ def test_signed_in_visitors_share_the_home_page_fragment_until_something_changes
     again, again_queries = visit(client, "/")
     assert "幸福里社区（新）" in again.content.decode()
     assert again_queries > shared_queries
+
+
+def test_the_community_page_is_drawn_once_for_everyone_until_something_changes(
+    client, community, community_page, django_capture_on_commit_callbacks
+):
+    url = f"/{community_page.slug}/"
+    resident = VerifiedResidentFactory(community=community)
+    client.force_login(resident.user)
+    _, drawing_queries = visit(client, url)
+    client.force_login(VerifiedResidentFactory(community=community).user)
+    shared, shared_queries = visit(client, url)
+    assert shared_queries < drawing_queries
+
+    with django_capture_on_commit_callbacks(execute=True):
+        TopicFactory(community=community, title="小区东门加装充电桩")
+    again, again_queries = visit(client, url)
+    assert "小区东门加装充电桩" in again.content.decode()
+    assert again_queries > shared_queries
