@@ -140,7 +140,7 @@ def pytest_configure(config):
 def home_page(db):
     """A published HomePage serving as the default site's root."""
     root = Page.get_first_root_node()
-    home = HomePage(title="议事 · 测试街道", slug="yishi-home")
+    home = HomePage(title="议事 · 测试街道", slug="yishi-home", intro="社区的事，大家商量着办")
     root.add_child(instance=home)
     home.save_revision().publish()
     site = Site.objects.get(is_default_site=True)
