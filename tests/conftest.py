@@ -136,6 +136,27 @@ def pytest_configure(config):
     cache_settings["LOCATION"] = location._replace(path=f"/{database}").geturl()
 
 
+def restore_what_migrate_made():
+    """After a transactional test's flush (which empties every table), put back what migrate
+    creates and a test may build on: content types and permissions, the locale, Wagtail's tree
+    root and the default site. Returns the root."""
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.contenttypes.management import create_contenttypes
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.models import Locale
+
+    ContentType.objects.clear_cache()
+    for app_config in apps.get_app_configs():
+        create_contenttypes(app_config, verbosity=0)
+        create_permissions(app_config, verbosity=0)
+    Locale.objects.get_or_create(language_code="zh-hans")
+    root = Page.get_first_root_node() or Page.add_root(title="Root", slug="root")
+    if not Site.objects.filter(is_default_site=True).exists():
+        Site.objects.create(hostname="localhost", root_page=root, is_default_site=True)
+    return root
+
+
 @pytest.fixture
 def home_page(db):
     """A published HomePage serving as the default site's root."""

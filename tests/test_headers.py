@@ -11,12 +11,8 @@ import pytest
 from allauth.mfa.totp.internal.auth import TOTP
 from django.urls import reverse
 
-from tests.consultation import conftest as consultation
 from tests.consultation.factories import DeliberatingTopicFactory
 from tests.factories import UserFactory
-
-home_page = consultation.home_page
-community_page = consultation.community_page
 
 pytestmark = pytest.mark.django_db
 

@@ -30,9 +30,7 @@ from consultation.forms import TopicForm
 from tests.conftest import record_totp_sign_in
 from tests.consultation.conftest import (  # noqa: F401  (fixtures)
     author,
-    community_page,
     consultation_settings,
-    home_page,
     neighbour,
 )
 from tests.consultation.factories import (

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db import connection
 
 from consultation.models import Voter
+from tests.conftest import restore_what_migrate_made
 from tests.consultation.ballot_factories import BallotFactory
 from tests.factories import VerifiedResidentFactory
 
@@ -94,6 +95,12 @@ def wait_until_up(port):
             pass
         time.sleep(0.2)
     raise AssertionError(f"gunicorn on {port} did not start")
+
+
+@pytest.fixture(autouse=True)
+def _site_root(transactional_db):
+    """A transactional test may follow another's flush, which takes Wagtail's root with it."""
+    restore_what_migrate_made()
 
 
 @pytest.fixture

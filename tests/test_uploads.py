@@ -25,8 +25,6 @@ from tests.consultation.factories import DeliberatingTopicFactory, MeetingFactor
 # The consultation tests' people and pages, as fixtures here too.
 author = consultation.author
 neighbour = consultation.neighbour
-home_page = consultation.home_page
-community_page = consultation.community_page
 
 EVIL_HTML = b"<!doctype html><html><body><script>fetch('/accounts/email/')</script></body></html>"
 EVIL_SVG = (

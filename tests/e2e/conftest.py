@@ -172,21 +172,10 @@ def demo_city(live_server, fast_passwords, settings, tmp_path, _demo_city_copy):
 def city(live_server, settings):
     """A city lighter than the demo one: only the tree root and content types the live server's
     flush removed (as demo_city does); each test builds what it needs with factories."""
-    from django.apps import apps
-    from django.contrib.auth.management import create_permissions
-    from django.contrib.contenttypes.management import create_contenttypes
-    from django.contrib.contenttypes.models import ContentType
-    from wagtail.models import Locale, Page, Site
+    from tests.conftest import restore_what_migrate_made
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    ContentType.objects.clear_cache()
-    for app_config in apps.get_app_configs():
-        create_contenttypes(app_config, verbosity=0)
-        create_permissions(app_config, verbosity=0)
-    Locale.objects.get_or_create(language_code="zh-hans")
-    root = Page.get_first_root_node() or Page.add_root(title="Root", slug="root")
-    if not Site.objects.filter(is_default_site=True).exists():
-        Site.objects.create(hostname="localhost", root_page=root, is_default_site=True)
+    restore_what_migrate_made()
     return live_server
 
 
