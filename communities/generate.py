@@ -25,6 +25,7 @@ from .models import (
     Grid,
     Household,
     Membership,
+    PublicNotice,
     RegisteredMember,
     Resident,
     Role,
@@ -170,6 +171,15 @@ class Bulk:
         with connection.cursor() as cursor:
             for sql in statements:
                 cursor.execute(sql)
+
+
+def insert_notices(bulk, scope, notices):
+    """Public notices (公示) of a community or a street (`scope`), each row giving the subject's
+    content type and id, the community's or street's id, the content, start, end, the time it
+    ended (or None) and who opened it. Returns the rows written."""
+    columns = ["subject_type_id", "subject_id", f"{scope}_id", "content"]
+    columns += ["starts_at", "ends_at", "ended_at", "opened_by_id"]
+    return bulk.insert(PublicNotice, columns, notices)
 
 
 @dataclass

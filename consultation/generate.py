@@ -18,8 +18,7 @@ from datetime import timedelta
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
-from communities.generate import add_pages, person_name
-from communities.models import PublicNotice
+from communities.generate import add_pages, insert_notices, person_name
 
 from .models import (
     Ballot,
@@ -510,20 +509,7 @@ def _outcomes(city, topics, topic_ct, today):
          topic["data"].staff_id)
         for topic in published
     ]  # fmt: skip
-    n = bulk.insert(
-        PublicNotice,
-        [
-            "subject_type_id",
-            "subject_id",
-            "community_id",
-            "content",
-            "starts_at",
-            "ends_at",
-            "ended_at",
-            "opened_by_id",
-        ],
-        notices,
-    )
+    n = insert_notices(bulk, "community", notices)
     city.progress.done("outcome pages, notices", pages + n)
 
     progress, ratings = [], []

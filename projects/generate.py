@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
-from communities.models import PublicNotice
+from communities.generate import insert_notices
 from consultation.generate import _share
 
 from .demo import CRITERIA_DECIDED, CRITERIA_OPEN, _local, _round
@@ -218,20 +218,7 @@ def generate_funding(city):
         ["id", "application_id", "name", "unit", "target", "measure", "position"],
         indicators,
     )
-    n += bulk.insert(
-        PublicNotice,
-        [
-            "subject_type_id",
-            "subject_id",
-            "street_id",
-            "content",
-            "starts_at",
-            "ends_at",
-            "ended_at",
-            "opened_by_id",
-        ],
-        notices,
-    )
+    n += insert_notices(bulk, "street", notices)
     city.progress.done("funding rounds, applications", n)
     _projects(city, awarded, today)
 
